@@ -1,0 +1,1 @@
+"""Enforcement (行政执法): clues, case filing (立案), investigation, proposals, pre-notice and hearings, penalty decisions (处罚决定), transfer to the judiciary (移送司法), closing; random inspections (双随机、一公开); the full-process record of every case."""

@@ -1,0 +1,1 @@
+"""The ip_protection service's domain: pure Python rules and state machines (no nameko, SQLAlchemy or AMQP)."""

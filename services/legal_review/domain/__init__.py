@@ -1,0 +1,1 @@
+"""The legal_review service's domain: pure Python rules and state machines (no nameko, SQLAlchemy or AMQP)."""

@@ -1,0 +1,56 @@
+"""What every service answers besides its own routes: ``/health``, ``/metrics``, ``/openapi.json``.
+
+A service class inherits :class:`PlatformService` and declares ``name`` and ``store``.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from shared import metrics
+from shared.events.amqp import connect
+from shared.http.openapi import build_document
+from shared.http.routes import PUBLIC, Route, route
+
+log = logging.getLogger(__name__)
+
+HEALTH_SCHEMA = {
+    "type": "object",
+    "required": ["status", "database", "broker"],
+    "properties": {"status": {"enum": ["ok", "unavailable"]}, "database": {"type": "string"},
+                   "broker": {"type": "string"}, "service": {"type": "string"}},
+}
+
+
+class PlatformService:
+    name = "platform"
+
+    @route("GET", "/health", roles=PUBLIC, response=HEALTH_SCHEMA,
+           summary="200 when the database and the broker are reachable, 503 otherwise")
+    def health(self, request):
+        database = broker = "ok"
+        try:
+            with self.store.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            database = f"unreachable: {type(exc).__name__}"
+        try:
+            connect(self.store.amqp_uri, connect_timeout=2).close()
+        except Exception as exc:
+            broker = f"unreachable: {type(exc).__name__}"
+        healthy = database == "ok" and broker == "ok"
+        body = {"status": "ok" if healthy else "unavailable", "service": self.name,
+                "database": database, "broker": broker}
+        return (200 if healthy else 503), body
+
+    @route("GET", "/metrics", roles=PUBLIC, content_type="text/plain",
+           summary="Prometheus text exposition")
+    def metrics(self, request):
+        return Response(metrics.exposition(), content_type=metrics.CONTENT_TYPE_LATEST)
+
+    @route("GET", "/openapi.json", roles=PUBLIC, summary="This document")
+    def openapi(self, request):
+        routes = [e for e in self.store.entrypoints if isinstance(e, Route)]
+        return build_document(self.name, routes)
