@@ -56,9 +56,10 @@ USER 10001:10001
 # /health answers 200 when the service's database and the broker are
 # reachable and 503 otherwise; urlopen raises on a non-2xx status, so any
 # non-200 answer or connection error marks the container unhealthy. When
-# HTTP_PORT is not set, the per-service default port is used.
+# HTTP_PORT is not set, the per-service default port is used. Proxy
+# variables are ignored for this local request.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import os, sys, urllib.request; d = {'registration': '8001', 'enforcement': '8002', 'ip_protection': '8003', 'legal_review': '8004'}; p = os.environ.get('HTTP_PORT') or d.get(os.environ.get('SERVICE', ''), ''); r = urllib.request.urlopen('http://127.0.0.1:%s/health' % p, timeout=4); sys.exit(0 if r.status == 200 else 1)"]
+  CMD ["python", "-c", "import os, sys, urllib.request; d = {'registration': '8001', 'enforcement': '8002', 'ip_protection': '8003', 'legal_review': '8004'}; p = os.environ.get('HTTP_PORT') or d.get(os.environ.get('SERVICE', ''), ''); o = urllib.request.build_opener(urllib.request.ProxyHandler({})); r = o.open('http://127.0.0.1:%s/health' % p, timeout=4); sys.exit(0 if r.status == 200 else 1)"]
 
 # SERVICE must be set per container (registration | enforcement |
 # ip_protection | legal_review). exec makes python PID 1 so it receives

@@ -15,6 +15,7 @@ SQLite file per service under ``DATA_DIR``. Production sets ``DATABASE_URL`` to 
 | ``EVENT_MAX_RETRIES`` | ``5`` | handler attempts before a message is dead-lettered |
 | ``EVENT_RETRY_DELAY_MS`` | ``2000`` | delay between handler attempts |
 | ``OUTBOX_POLL_SECONDS`` | ``1.0`` | relay safety-net poll; publication is prompt on commit anyway |
+| ``OUTBOX_RELAY_ENABLED`` | ``true`` | ``false`` runs the service without publishing (a maintenance replica; tests use it to stop a service between commit and publish) |
 | ``LOG_LEVEL`` | ``INFO`` | |
 """
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Settings:
     event_max_retries: int
     event_retry_delay_ms: int
     outbox_poll_seconds: float
+    outbox_relay_enabled: bool
     log_level: str
 
     @property
@@ -74,5 +76,6 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         event_max_retries=int(env.get("EVENT_MAX_RETRIES", "5")),
         event_retry_delay_ms=int(env.get("EVENT_RETRY_DELAY_MS", "2000")),
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
+        outbox_relay_enabled=env.get("OUTBOX_RELAY_ENABLED", "true").lower() not in ("0", "false", "no", "off"),
         log_level=env.get("LOG_LEVEL", "INFO"),
     )

@@ -19,6 +19,9 @@ log = logging.getLogger("shared.runner")
 
 
 def service_class(name: str):
+    if ":" in name:  # module:Class, for services outside services/ (the tests' probes)
+        module_name, _, class_name = name.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
     module = importlib.import_module(f"services.{name}.service")
     for value in vars(module).values():
         if isinstance(value, type) and getattr(value, "name", None) == name:
@@ -38,9 +41,10 @@ def nameko_config(name: str) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 1 or argv[0] not in SERVICE_PORTS:
-        raise SystemExit(f"usage: python -m shared.runner {{{'|'.join(SERVICE_PORTS)}}}")
-    name = argv[0]
+    if len(argv) != 1 or (argv[0] not in SERVICE_PORTS and ":" not in argv[0]):
+        raise SystemExit(f"usage: python -m shared.runner {{{'|'.join(SERVICE_PORTS)}|module:Class}}")
+    cls = service_class(argv[0])
+    name = cls.name
     settings = load_settings(name)
     logging.basicConfig(level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s")
     if settings.uses_development_secret:
@@ -48,7 +52,7 @@ def main(argv: list[str]) -> None:
     from shared.calendar import WorkingDayCalendar
     WorkingDayCalendar(on_fallback=lambda year: metrics.CALENDAR_FALLBACK_YEARS.labels(name).inc())
     runner = ServiceRunner(nameko_config(name))
-    runner.add_service(service_class(name))
+    runner.add_service(cls)
 
     def shutdown(signum, frame):
         eventlet.spawn(runner.stop)

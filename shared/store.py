@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.config import load_settings
 from shared.db import define_backbone_tables, make_engine, upgrade_to_head
+from shared.events.amqp import connect, declare_exchange
 from shared.events.catalog import EventCatalog
 from shared.events.envelope import Event, source_of
 from shared.events.outbox import OutboxRelay
@@ -185,13 +186,27 @@ class Store(DependencyProvider):
         upgrade_to_head(url, self.migrations_dir)
         self.engine = make_engine(url)
         self.amqp_uri = self.container.config.get("AMQP_URI") or settings.amqp_uri
+        self.relay_enabled = settings.outbox_relay_enabled
         self.relay = OutboxRelay(
             service=service, engine=self.engine, outbox=self.tables["outbox"], amqp_uri=self.amqp_uri,
             poll_seconds=float(self.container.config.get("OUTBOX_POLL_SECONDS", settings.outbox_poll_seconds)),
         )
 
     def start(self) -> None:
-        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+        # Declare the exchange now, so subscribers can bind before the first event is published.
+        try:
+            connection = connect(self.amqp_uri, connect_timeout=3)
+            try:
+                declare_exchange(connection.channel(), self.container.service_name)
+            finally:
+                connection.close()
+        except Exception as exc:  # the relay declares it again once the broker is back
+            log.warning("could not declare %s's exchange at start-up: %s", self.container.service_name, exc)
+        if self.relay_enabled:
+            self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+        else:
+            log.warning("OUTBOX_RELAY_ENABLED is off: %s commits events but does not publish them",
+                        self.container.service_name)
 
     def stop(self) -> None:
         if self.relay:

@@ -1,0 +1,55 @@
+"""Producer: ``POST /records`` stores a record and publishes ``probe.recorded`` in one transaction.
+Consumer: records one effect row per ``probe.recorded``; a value starting with ``fail`` makes the
+handler raise every time (a poison message).
+"""
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from shared.errors import Conflict
+from shared.events.subscriber import subscribe
+from shared.http.routes import route
+from shared.service import PlatformService
+from shared.store import CATALOG, Store
+from tests.support.probe.tables import attempts, effects, metadata, records
+
+CATALOG.add_directory(Path(__file__).parents[1] / "schemas")
+NAME = os.environ.get("PROBE_NAME", "probe")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+RECORD = {"type": "object", "required": ["value"], "additionalProperties": False,
+          "properties": {"value": {"type": "string", "maxLength": 200}, "rollback": {"type": "boolean"}}}
+
+
+class Producer(PlatformService):
+    name = f"{NAME}_producer"
+    store = Store(metadata, MIGRATIONS)
+
+    @route("POST", "/records", roles=["operator"], body=RECORD, status=201)
+    def create_record(self, request):
+        record_id = str(uuid.uuid4())
+        with self.store.unit_of_work() as uow:
+            uow.execute(insert(records).values(record_id=record_id, value=request.body["value"]))
+            event = uow.publish("probe.recorded", subject=record_id,
+                                data={"record_id": record_id, "value": request.body["value"]})
+            if request.body.get("rollback"):
+                raise Conflict("rolled back on request")
+        return {"record_id": record_id, "event_id": event.id}
+
+
+class Consumer(PlatformService):
+    name = f"{NAME}_consumer"
+    store = Store(metadata, MIGRATIONS)
+
+    @subscribe(f"{NAME}_producer", "probe.recorded")
+    def on_recorded(self, event):
+        with self.store.engine.begin() as conn:  # outside the unit of work: counts every attempt
+            conn.execute(insert(attempts).values(event_id=event.id))
+        if event.data["value"].startswith("fail"):
+            raise RuntimeError(f"deliberate failure for {event.data['value']}")
+        with self.store.unit_of_work() as uow:
+            uow.execute(insert(effects).values(event_id=event.id, value=event.data["value"],
+                                               handled_at=datetime.now(timezone.utc)))
