@@ -24,14 +24,8 @@ RUN groupadd --system --gid 10001 amr \
  && useradd --system --uid 10001 --gid amr --home-dir /app --no-create-home \
             --shell /usr/sbin/nologin amr
 
-# libpq5: the PostgreSQL client library. psycopg 3 needs it at run time
-# unless the lock file pins the self-contained psycopg[binary] wheel; it is
-# small, so it is installed either way. Not version-pinned: the Debian
-# version moves with the python:3.11-slim base image.
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libpq5 \
- && rm -rf /var/lib/apt/lists/*
+# No system packages are needed: requirements.lock pins psycopg-binary,
+# whose wheel bundles libpq.
 
 # Dependencies first so that code changes do not invalidate this layer.
 COPY requirements.lock /app/requirements.lock
@@ -55,11 +49,12 @@ USER 10001:10001
 
 # /health answers 200 when the service's database and the broker are
 # reachable and 503 otherwise; urlopen raises on a non-2xx status, so any
-# non-200 answer or connection error marks the container unhealthy. When
-# HTTP_PORT is not set, the per-service default port is used. Proxy
-# variables are ignored for this local request.
+# non-200 answer or connection error marks the container unhealthy. The
+# port is chosen as in shared/config.py: <SERVICE>_HTTP_PORT, else
+# HTTP_PORT, else the service's default port. Proxy variables are ignored
+# for this local request.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import os, sys, urllib.request; d = {'registration': '8001', 'enforcement': '8002', 'ip_protection': '8003', 'legal_review': '8004'}; p = os.environ.get('HTTP_PORT') or d.get(os.environ.get('SERVICE', ''), ''); o = urllib.request.build_opener(urllib.request.ProxyHandler({})); r = o.open('http://127.0.0.1:%s/health' % p, timeout=4); sys.exit(0 if r.status == 200 else 1)"]
+  CMD ["python", "-c", "import os, sys, urllib.request; d = {'registration': '8001', 'enforcement': '8002', 'ip_protection': '8003', 'legal_review': '8004'}; s = os.environ.get('SERVICE', ''); p = os.environ.get(s.upper() + '_HTTP_PORT') or os.environ.get('HTTP_PORT') or d.get(s, ''); o = urllib.request.build_opener(urllib.request.ProxyHandler({})); r = o.open('http://127.0.0.1:%s/health' % p, timeout=4); sys.exit(0 if r.status == 200 else 1)"]
 
 # SERVICE must be set per container (registration | enforcement |
 # ip_protection | legal_review). exec makes python PID 1 so it receives

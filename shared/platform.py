@@ -61,8 +61,8 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, lambda *a: (stop_all(), sys.exit(0)))
     try:
-        for name, port in SERVICE_PORTS.items():
-            host = load_settings(name).http_host
+        for name in SERVICE_PORTS:
+            host, port = load_settings(name).http_host, load_settings(name).http_port
             state = "up" if wait_healthy(port) else "NOT HEALTHY (see its log above)"
             print(f"  {name:<14} {state:<6} http://{host}:{port}  (/health /metrics /openapi.json)", flush=True)
         print("All services started; Ctrl-C stops them all.", flush=True)

@@ -7,9 +7,9 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.events.subscriber import subscribe
 from shared.http.routes import route
 from shared.service import PlatformService
@@ -38,6 +38,14 @@ class Producer(PlatformService):
             if request.body.get("rollback"):
                 raise Conflict("rolled back on request")
         return {"record_id": record_id, "event_id": event.id}
+
+    @route("GET", "/records/<record_id>", roles=["officer", "supervisor"])
+    def get_record(self, request, record_id):
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(records).where(records.c.record_id == record_id)).first()
+        if row is None:
+            raise NotFound(f"no record {record_id}")
+        return {"record_id": row.record_id, "value": row.value}
 
 
 class Consumer(PlatformService):
