@@ -14,6 +14,8 @@ SQLite file per service under ``DATA_DIR``. Production sets ``DATABASE_URL`` to 
 | ``HOLIDAY_TABLE`` | the shipped ``shared/data/holidays.json`` | operator working-day table (C-WD) |
 | ``EVENT_MAX_RETRIES`` | ``5`` | handler attempts before a message is dead-lettered |
 | ``EVENT_RETRY_DELAY_MS`` | ``2000`` | delay between handler attempts |
+| ``EVENT_DELIVERY_LIMIT`` | ``EVENT_MAX_RETRIES + 5`` | redeliveries of a message whose consumer died before acking (a crash loop) before the broker dead-letters it |
+| ``OUTBOX_RETENTION_DAYS`` | ``7`` | published events are kept this long in the outbox, then pruned |
 | ``OUTBOX_POLL_SECONDS`` | ``1.0`` | relay safety-net poll; publication is prompt on commit anyway |
 | ``OUTBOX_RELAY_ENABLED`` | ``true`` | ``false`` runs the service without publishing (a maintenance replica; tests use it to stop a service between commit and publish) |
 | ``LOG_LEVEL`` | ``INFO`` | |
@@ -47,6 +49,8 @@ class Settings:
     holiday_table: str | None
     event_max_retries: int
     event_retry_delay_ms: int
+    event_delivery_limit: int
+    outbox_retention_days: float
     outbox_poll_seconds: float
     outbox_relay_enabled: bool
     log_level: str
@@ -75,6 +79,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         holiday_table=env.get("HOLIDAY_TABLE") or None,
         event_max_retries=int(env.get("EVENT_MAX_RETRIES", "5")),
         event_retry_delay_ms=int(env.get("EVENT_RETRY_DELAY_MS", "2000")),
+        event_delivery_limit=int(env.get("EVENT_DELIVERY_LIMIT") or int(env.get("EVENT_MAX_RETRIES", "5")) + 5),
+        outbox_retention_days=float(env.get("OUTBOX_RETENTION_DAYS", "7")),
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
         outbox_relay_enabled=env.get("OUTBOX_RELAY_ENABLED", "true").lower() not in ("0", "false", "no", "off"),
         log_level=env.get("LOG_LEVEL", "INFO"),

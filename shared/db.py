@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
+_MIGRATION_LOCK = 0x616D725F6D6967  # "amr_mig": one advisory lock key for migrations
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT identity.
 Position = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -89,7 +91,21 @@ def upgrade_to_head(database_url: str, migrations_dir: Path) -> None:
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if database_url.startswith("postgresql"):
+        # Replicas starting together: one migrates, the others wait for it, then find nothing to do.
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as lock:
+                lock.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                try:
+                    command.upgrade(config, "head")
+                finally:
+                    lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+        finally:
+            engine.dispose()
+    else:
+        command.upgrade(config, "head")
 
 
 def run_migrations_env(target_metadata: MetaData) -> None:

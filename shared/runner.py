@@ -12,7 +12,6 @@ import sys  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
-from shared import metrics  # noqa: E402
 from shared.config import SERVICE_PORTS, load_settings  # noqa: E402
 
 log = logging.getLogger("shared.runner")
@@ -49,8 +48,6 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s")
     if settings.uses_development_secret:
         log.warning("JWT_SECRET is not set: using the development secret (never in production)")
-    from shared.calendar import WorkingDayCalendar
-    WorkingDayCalendar(on_fallback=lambda year: metrics.CALENDAR_FALLBACK_YEARS.labels(name).inc())
     runner = ServiceRunner(nameko_config(name))
     runner.add_service(cls)
 

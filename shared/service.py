@@ -10,6 +10,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from shared import metrics
+from shared.dependencies import WorkingDays
 from shared.events.amqp import connect
 from shared.http.openapi import build_document
 from shared.http.routes import PUBLIC, Route, route
@@ -26,6 +27,7 @@ HEALTH_SCHEMA = {
 
 class PlatformService:
     name = "platform"
+    workdays = WorkingDays()
 
     @route("GET", "/health", roles=PUBLIC, response=HEALTH_SCHEMA,
            summary="200 when the database and the broker are reachable, 503 otherwise")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +190,7 @@ class Store(DependencyProvider):
         self.relay = OutboxRelay(
             service=service, engine=self.engine, outbox=self.tables["outbox"], amqp_uri=self.amqp_uri,
             poll_seconds=float(self.container.config.get("OUTBOX_POLL_SECONDS", settings.outbox_poll_seconds)),
+            retention=timedelta(days=settings.outbox_retention_days),
         )
 
     def start(self) -> None:

@@ -16,10 +16,10 @@ import logging
 import threading
 import time
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import amqp
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from shared import metrics
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(self, *, service: str, engine: Engine, outbox: Table, amqp_uri: str,
-                 poll_seconds: float = 1.0, batch_size: int = 500, max_backoff: float = 5.0):
+                 poll_seconds: float = 1.0, batch_size: int = 500, max_backoff: float = 5.0,
+                 retention: timedelta = timedelta(days=7), prune_every_seconds: float = 600.0):
         self.service = service
         self.engine = engine
         self.outbox = outbox
@@ -45,6 +46,9 @@ class OutboxRelay:
         self._stopping = False
         self._leader_connection: Connection | None = None
         self._lock_key = zlib.crc32(f"outbox-relay:{service}".encode())
+        self.retention = retention
+        self.prune_every_seconds = prune_every_seconds
+        self._next_prune = time.monotonic() + prune_every_seconds
 
     # -- control -------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -66,14 +70,30 @@ class OutboxRelay:
                 log.warning("outbox relay of %s: %s; retrying in %.1fs", self.service, exc, backoff)
                 self._channel.close()
                 self._release_leadership()
+                self._best_effort(self.refresh_gauges)
                 self._sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
+            if time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + self.prune_every_seconds
+                self._best_effort(self.prune_published)
             if published < self.batch_size:
                 self._wakeup.wait(self.poll_seconds)
                 self._wakeup.clear()
         self._channel.close()
         self._release_leadership()
+
+    def prune_published(self) -> int:
+        """Delete events published longer ago than the retention (they stay for audit until then)."""
+        cutoff = datetime.now(timezone.utc) - self.retention
+        with self.engine.begin() as conn:
+            return conn.execute(delete(self.outbox).where(self.outbox.c.published_at < cutoff)).rowcount
+
+    def _best_effort(self, action) -> None:
+        try:
+            action()
+        except Exception as exc:
+            log.debug("outbox relay of %s: %s failed: %s", self.service, action.__name__, exc)
 
     def _sleep(self, seconds: float) -> None:
         self._wakeup.wait(seconds)
@@ -158,12 +178,3 @@ class OutboxRelay:
                 connection.close()
             except Exception:
                 log.debug("closing the relay's leadership connection failed", exc_info=True)
-
-
-def wait_until_published(relay: OutboxRelay, timeout: float = 10.0) -> bool:
-    """Test and tooling helper: run passes until nothing is pending or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if relay.publish_pending() == 0:
-            return True
-    return False

@@ -32,8 +32,8 @@ from nameko.messaging import QueueConsumer
 from shared import metrics
 from shared.config import load_settings
 from shared.events.amqp import (
-    PERSISTENT, ConfirmingChannel, consumer_queue_arguments, declare_consumer, dead_letter_queue_name,
-    retry_queue_name,
+    PERSISTENT, ConfirmingChannel, consumer_queue_arguments, dead_letter_queue_name, declare_consumer,
+    exchange_name, retry_queue_name,
 )
 from shared.events.catalog import SchemaViolation
 from shared.events.envelope import CONTENT_TYPE, MalformedEvent, parse_json_body
@@ -110,12 +110,23 @@ class EventSubscriber(Entrypoint):
             CATALOG.schema_uri(event_type)  # an unknown type is a programming error: fail at start
         # Crash-loop guard: a message that kills the process before it is acked is redelivered at
         # most this many times by the quorum queue, then dead-lettered (reason "delivery_limit").
-        delivery_limit = self.max_retries + 5
+        delivery_limit = int(config.get("EVENT_DELIVERY_LIMIT", settings.event_delivery_limit))
         connection = Connection(self.amqp_uri)
         try:
-            channel = connection.default_channel
-            declare_consumer(channel, self.queue_name, self.source_service, self.event_types,
+            declare_consumer(connection.default_channel, self.queue_name, self.source_service, self.event_types,
                              retry_delay_ms=self.retry_delay_ms, delivery_limit=delivery_limit)
+        except amqp.exceptions.PreconditionFailed as exc:
+            # The queues exist with other arguments (EVENT_RETRY_DELAY_MS or EVENT_DELIVERY_LIMIT
+            # changed since they were declared): keep them and their messages, and say so.
+            log.error("%s exists with other arguments than configured (%s); keeping the existing queues. "
+                      "To apply new settings, drain and delete %s, %s and %s.", self.queue_name, exc,
+                      self.queue_name, retry_queue_name(self.queue_name), dead_letter_queue_name(self.queue_name))
+            connection.release()
+            connection = Connection(self.amqp_uri)
+            channel = connection.default_channel
+            channel.queue_declare(self.queue_name, passive=True)
+            for event_type in self.event_types:
+                channel.queue_bind(self.queue_name, exchange_name(self.source_service), event_type)
         finally:
             connection.release()
         self.queue = Queue(self.queue_name, durable=True, no_declare=True,

@@ -90,6 +90,10 @@ def test_events_committed_while_the_broker_is_unreachable_all_arrive_once_it_is_
         time.sleep(1.0)  # the relay tries, fails and backs off while the broker is away
         metrics = requests.get(producer.url + "/metrics", timeout=5).text
         assert 'amr_outbox_publish_errors_total{service="%s_producer"}' % probe_name in metrics
+        assert 'amr_outbox_pending{service="%s_producer"} 20.0' % probe_name in metrics
+        health = requests.get(producer.url + "/health", timeout=10)
+        assert health.status_code == 503 and health.json()["broker"].startswith("unreachable")
+        assert health.json()["database"] == "ok"
         proxy.restore()
 
         received = amqp_admin.get(queue, 20, timeout=30) + amqp_admin.drain(queue, settle=1.0)
@@ -185,3 +189,26 @@ def test_a_duplicate_delivery_has_one_effect(database_url, probe_name, amqp_admi
     metrics = requests.get(consumer.url + "/metrics", timeout=5).text
     assert (f'amr_events_consumed_total{{outcome="duplicate",service="{probe_name}_consumer",'
             f'type="probe.recorded"}} 2.0') in metrics
+
+
+def test_a_message_that_kills_its_consumer_is_dead_lettered_by_the_delivery_limit_not_redelivered_forever(
+        database_url, probe_name, amqp_admin, processes):
+    processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
+    env = {"PROBE_NAME": probe_name, "DATABASE_URL": database_url, "EVENT_DELIVERY_LIMIT": "2"}
+    consumer = processes(CONSUMER, env)
+    exchange = f"{probe_name}_producer.events"
+    crash = _probe_event(probe_name, "crash")
+    amqp_admin.publish_raw(exchange, "probe.recorded", crash.to_json())
+    restarts = 0
+    while restarts < 8:
+        consumer.process.wait(30)  # it dies on the message
+        consumer = processes(CONSUMER, env, wait_healthy=False)
+        restarts += 1
+        time.sleep(2.0)
+        if consumer.process.poll() is None:
+            break
+    dead = amqp_admin.get(f"{probe_name}_consumer.on_recorded.dlq", 1, timeout=10)
+    assert len(dead) == 1 and dead[0].body["id"] == crash.id
+    assert dead[0].headers["x-death"][0]["reason"] == "delivery_limit"
+    assert count_rows(database_url, attempts, attempts.c.event_id == crash.id) == 3  # first delivery + 2
+    consumer.wait_until_serving()

@@ -1,6 +1,6 @@
 """Producer: ``POST /records`` stores a record and publishes ``probe.recorded`` in one transaction.
 Consumer: records one effect row per ``probe.recorded``; a value starting with ``fail`` makes the
-handler raise every time (a poison message).
+handler raise every time (a poison message); ``crash`` kills the process before it can ack.
 """
 import os
 import uuid
@@ -56,6 +56,8 @@ class Consumer(PlatformService):
     def on_recorded(self, event):
         with self.store.engine.begin() as conn:  # outside the unit of work: counts every attempt
             conn.execute(insert(attempts).values(event_id=event.id))
+        if event.data["value"] == "crash":
+            os._exit(3)  # dies before acking, as a segfault or the OOM killer would
         if event.data["value"].startswith("fail"):
             raise RuntimeError(f"deliberate failure for {event.data['value']}")
         with self.store.unit_of_work() as uow:
