@@ -63,6 +63,8 @@ class EventCatalog:
             event_type, version = match["type"], int(match["version"])
             schema = json.loads(path.read_text("utf-8"))
             Draft202012Validator.check_schema(schema)
+            if not isinstance(schema.get("x-producer"), str):
+                raise ValueError(f"{path}: a schema names the service that publishes it in x-producer")
             uri = dataschema_uri(event_type, version)
             self._schemas[uri] = schema
             self._validators[uri] = Draft202012Validator(schema, format_checker=FormatChecker())
@@ -72,6 +74,13 @@ class EventCatalog:
     @property
     def event_types(self) -> list[str]:
         return sorted(self._latest)
+
+    def producer(self, event_type: str) -> str:
+        """The service that publishes this type (``x-producer`` in its schema)."""
+        return self.schema(event_type)["x-producer"]
+
+    def envelope_schema(self) -> dict[str, Any]:
+        return self._envelope.schema
 
     def schema(self, event_type: str, version: int | None = None) -> dict[str, Any]:
         return self._schemas[self.schema_uri(event_type, version)]

@@ -212,3 +212,25 @@ def test_a_message_that_kills_its_consumer_is_dead_lettered_by_the_delivery_limi
     assert dead[0].headers["x-death"][0]["reason"] == "delivery_limit"
     assert count_rows(database_url, attempts, attempts.c.event_id == crash.id) == 3  # first delivery + 2
     consumer.wait_until_serving()
+
+
+def test_the_readme_pika_subscriber_example_receives_an_event(database_url, probe_name, amqp_admin, processes):
+    import subprocess
+    import sys
+
+    from tests.conftest import AMQP_URI, ROOT
+    producer = processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
+    queue = f"{probe_name}_department.records"
+    example = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "subscribe_with_pika.py"), "--amqp-uri", AMQP_URI,
+         "--exchange", f"{probe_name}_producer.events", "--bind", "probe.recorded", "--queue", queue,
+         "--count", "1"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert "listening on" in example.stdout.readline()
+        created = post_record(producer, "给公安局").json()
+        printed = json.loads(example.stdout.readline())
+        assert example.wait(15) == 0
+        assert printed["id"] == created["event_id"] and printed["data"]["value"] == "给公安局"
+    finally:
+        example.kill()
+        amqp_admin.channel.queue_delete(queue)
