@@ -161,6 +161,11 @@ class StoreHandle:
     def amqp_uri(self) -> str:
         return self._store.amqp_uri
 
+    def refresh_outbox_gauges(self) -> None:
+        """Outbox backlog gauges, read at scrape time so they are exact even while the broker is down."""
+        if self._store.relay is not None:
+            self._store.relay.refresh_gauges()
+
     @property
     def entrypoints(self):
         return self._store.container.entrypoints

@@ -43,6 +43,7 @@ class OutboxRelay:
         self.max_backoff = max_backoff
         self._channel = ConfirmingChannel(amqp_uri, on_connect=lambda ch: declare_exchange(ch, service))
         self._wakeup = threading.Event()  # green under eventlet's monkey patching
+        self._stopped = threading.Event()  # backoff waits on this alone: commits do not hurry a retry
         self._stopping = False
         self._leader_connection: Connection | None = None
         self._lock_key = zlib.crc32(f"outbox-relay:{service}".encode())
@@ -56,6 +57,7 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wakeup.set()
 
     def run(self) -> None:
@@ -71,7 +73,7 @@ class OutboxRelay:
                 self._channel.close()
                 self._release_leadership()
                 self._best_effort(self.refresh_gauges)
-                self._sleep(backoff)
+                self._stopped.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             if time.monotonic() >= self._next_prune:
@@ -94,10 +96,6 @@ class OutboxRelay:
             action()
         except Exception as exc:
             log.debug("outbox relay of %s: %s failed: %s", self.service, action.__name__, exc)
-
-    def _sleep(self, seconds: float) -> None:
-        self._wakeup.wait(seconds)
-        self._wakeup.clear()
 
     # -- one pass ------------------------------------------------------------------------------
     def publish_pending(self) -> int:

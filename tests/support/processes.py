@@ -25,7 +25,7 @@ class ServiceProcess:
         self.target = target
         self.port = port
         self.env = {**os.environ, "AMQP_URI": amqp_uri, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(port),
-                    "OUTBOX_POLL_SECONDS": "0.5", "EVENT_RETRY_DELAY_MS": "200", "LOG_LEVEL": "INFO",
+                    "OUTBOX_POLL_SECONDS": "0.5", "EVENT_RETRY_DELAY_MS": "200", "LOG_LEVEL": os.environ.get("TEST_SERVICE_LOG_LEVEL", "INFO"),
                     "PYTHONPATH": str(ROOT), **env}
         self.log_path = log_dir / f"{label}-{port}.log"
         self.process: subprocess.Popen | None = None

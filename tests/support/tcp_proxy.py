@@ -59,6 +59,12 @@ class TcpProxy:
 
     def cut(self) -> None:
         if self._listener:
+            # shutdown() first: close() alone does not stop a thread blocked in accept() on Linux,
+            # and the "cut" proxy would go on accepting connections.
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
             self._listener = None
         with self._lock:
