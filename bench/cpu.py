@@ -67,11 +67,14 @@ class CpuSampler:
         idle1, total1 = _idle_total()
         wall = time.monotonic() - self._t0
         groups: dict[str, float] = {}
+        others: dict[str, float] = {}
         for pid, (comm, cpu) in after.items():
             before = self._before.get(pid)
-            used = cpu - (before[1] if before and before[0] == comm else 0.0)
+            used = max(0.0, cpu - (before[1] if before and before[0] == comm else 0.0))
             group = self._group(pid, comm)
-            groups[group] = groups.get(group, 0.0) + max(0.0, used)
+            groups[group] = groups.get(group, 0.0) + used
+            if group == "other" and used:
+                others[comm] = others.get(comm, 0.0) + used
         busy = (total1 - self._total0) - (idle1 - self._idle0)
         return {
             "wall_s": wall,
@@ -80,4 +83,5 @@ class CpuSampler:
             "cpu_ms_per_event": {g: 1000.0 * s / events for g, s in sorted(groups.items(), key=lambda kv: -kv[1])},
             "cpu_pct_of_machine": {g: 100.0 * s / (wall * (os.cpu_count() or 1))
                                    for g, s in sorted(groups.items(), key=lambda kv: -kv[1])},
+            "other_top_cpu_s": dict(sorted(others.items(), key=lambda kv: -kv[1])[:6]),
         }

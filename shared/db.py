@@ -127,3 +127,17 @@ def create_backbone_tables(bind) -> None:
     metadata = MetaData()
     define_backbone_tables(metadata)
     metadata.create_all(bind)
+
+
+def backbone_migration():
+    """``upgrade, downgrade`` of every service's first revision (the backbone tables)."""
+    from alembic import op
+
+    def upgrade() -> None:
+        create_backbone_tables(op.get_bind())
+
+    def downgrade() -> None:
+        for table in ("idempotency_keys", "inbox", "outbox"):
+            op.drop_table(table)
+
+    return upgrade, downgrade

@@ -1,21 +1,5 @@
-"""The backbone tables: outbox, inbox, idempotency keys.
+"""The backbone tables: outbox, inbox, idempotency keys. Revision ID: registration_0001"""
+from shared.db import backbone_migration
 
-Revision ID: registration_0001
-"""
-from alembic import op
-
-from shared.db import create_backbone_tables
-
-revision = "registration_0001"
-down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_backbone_tables(op.get_bind())
-
-
-def downgrade() -> None:
-    for table in ("idempotency_keys", "inbox", "outbox"):
-        op.drop_table(table)
+revision, down_revision, branch_labels, depends_on = "registration_0001", None, None, None
+upgrade, downgrade = backbone_migration()
