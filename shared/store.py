@@ -15,7 +15,7 @@ Services get it through the :class:`Store` dependency::
 Inside an event handler the unit of work refuses an event this consumer already handled
 (:class:`DuplicateEvent`, before the handler does anything) and records it on commit, so a
 redelivered event has no second effect; if two deliveries race, the inbox primary key makes the
-second commit fail as a duplicate.
+second one wait for the first and then fail as a duplicate.
 """
 from __future__ import annotations
 
@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, insert, select
+from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from shared.config import load_settings
+from shared.errors import Conflict
 from shared.db import define_backbone_tables, make_engine, upgrade_to_head
 from shared.events.amqp import connect, declare_exchange
 from shared.events.catalog import EventCatalog
@@ -74,13 +75,15 @@ class UnitOfWork:
         self._transaction = self.connection.begin()
         ctx = self.context
         if ctx.consumer and ctx.event is not None:
-            inbox = self._tables["inbox"]
-            seen = self.connection.execute(
-                select(inbox.c.event_id).where(inbox.c.consumer == ctx.consumer, inbox.c.event_id == ctx.event.id)
-            ).first()
-            if seen:
+            # Claim the event first: one statement, and a duplicate is refused before the handler
+            # does anything. A concurrent duplicate waits on the primary key, then fails here.
+            try:
+                self.connection.execute(insert(self._tables["inbox"]).values(
+                    consumer=ctx.consumer, event_id=ctx.event.id, event_type=ctx.event.type,
+                    handled_at=datetime.now(timezone.utc)))
+            except IntegrityError:
                 self._close(commit=False)
-                raise DuplicateEvent(ctx.event.id)
+                raise DuplicateEvent(ctx.event.id) from None
         return self
 
     def execute(self, statement, parameters: Any = None):
@@ -112,18 +115,15 @@ class UnitOfWork:
         ctx = self.context
         now = datetime.now(timezone.utc)
         try:
-            if ctx.consumer and ctx.event is not None:
-                self.connection.execute(insert(self._tables["inbox"]).values(
-                    consumer=ctx.consumer, event_id=ctx.event.id, event_type=ctx.event.type, handled_at=now))
             if ctx.idempotency is not None:
                 principal, key, fingerprint = ctx.idempotency
                 self.connection.execute(insert(self._tables["idempotency_keys"]).values(
                     principal=principal, key=key, fingerprint=fingerprint, created_at=now))
             self._transaction.commit()
-        except IntegrityError as error:
+        except IntegrityError:
             self._close(commit=False)
-            if ctx.consumer and ctx.event is not None and _names_table(error, "inbox"):
-                raise DuplicateEvent(ctx.event.id) from None
+            if ctx.idempotency is not None:
+                raise Conflict("another request with this Idempotency-Key was processed at the same time") from None
             raise
         except BaseException:
             self._close(commit=False)
@@ -136,11 +136,6 @@ class UnitOfWork:
         if commit is False and self._transaction.is_active:
             self._transaction.rollback()
         self.connection.close()
-
-
-def _names_table(error: IntegrityError, table: str) -> bool:
-    text = str(error.orig).lower()
-    return table in text or "inbox_pkey" in text
 
 
 class StoreHandle:
