@@ -56,7 +56,7 @@ EVENT_TYPE = "bench.measured"
 PAYLOAD = "x" * 100          # same data payload on every path
 WARMUP_EVENTS = 200
 # seq ranges per phase, so one effects table tells the phases apart
-SEQ_WARMUP, SEQ_THROUGHPUT, SEQ_LATENCY = 0, 1_000_000, 2_000_000
+SEQ_WARMUP, SEQ_THROUGHPUT, SEQ_LATENCY, SEQ_STAGES = 0, 1_000_000, 2_000_000, 3_000_000
 
 
 class BenchError(RuntimeError):
@@ -303,27 +303,36 @@ class OurPath:
         finally:
             connection.close()
 
-        self.process, _ = start_service(
-            f"{self.consumer}", "bench.service:Consumer",
-            {"BENCH_NAME": self.name, "DATABASE_URL": consumer_url}, self.workdir, cleanup)
-        wait_until(lambda: queue_exists(self.queue), 30, f"queue {self.queue}", interval=0.2,
-                   alive=self.process.check_alive)
+        self.consumer_url = consumer_url
+        self.start_consumer()
         self.consumer_engine = make_engine(consumer_url)
         cleanup.push("dispose consumer engine", self.consumer_engine.dispose)
+        self.relay = None
+        cleanup.push("stop relay", self.stop_relay)
+        self.start_relay()
 
+    def start_consumer(self) -> None:
+        self.process, _ = start_service(
+            f"{self.consumer}", "bench.service:Consumer",
+            {"BENCH_NAME": self.name, "DATABASE_URL": self.consumer_url}, self.workdir, self.cleanup)
+        wait_until(lambda: queue_exists(self.queue), 30, f"queue {self.queue}", interval=0.2,
+                   alive=self.process.check_alive)
+
+    def start_relay(self) -> None:
         self.relay = OutboxRelay(service=self.producer, engine=self.engine, outbox=backbone["outbox"],
                                  amqp_uri=AMQP_URI, poll_seconds=1.0)
         self.relay_thread = threading.Thread(target=self.relay.run, name="outbox-relay", daemon=True)
         self.relay_thread.start()
 
-        def stop_relay():
-            self.relay.stop()
+    def stop_relay(self) -> None:
+        relay, self.relay = self.relay, None
+        if relay is not None:
+            relay.stop()
             self.relay_thread.join(15)
-        cleanup.push("stop relay", stop_relay)
 
     def commit_one(self, seq: int) -> None:
         with UnitOfWork(service=self.producer, engine=self.engine, tables=backbone, catalog=CATALOG,
-                        context=FlowContext(), on_commit_with_events=self.relay.wake) as uow:
+                        context=FlowContext(), on_commit_with_events=self.relay.wake if self.relay else None) as uow:
             uow.publish(EVENT_TYPE, subject=f"bench-{seq}", data={"seq": seq, "payload": PAYLOAD})
 
     def produce(self, first_seq: int, count: int, rate: float | None = None,
@@ -383,7 +392,45 @@ class OurPath:
             return conn.execute(sql_select(outbox.c.event_id, outbox.c.created_at, outbox.c.published_at).where(
                 outbox.c.created_at >= datetime.fromtimestamp(since, timezone.utc))).all()
 
-    def run(self, events: int, latency_rate: float, latency_seconds: float, producers: int) -> list[Result]:
+    def pending(self) -> int:
+        outbox = backbone["outbox"]
+        with self.engine.connect() as conn:
+            return conn.execute(sql_select(func.count()).select_from(outbox).where(
+                outbox.c.published_at.is_(None))).scalar()
+
+    def isolated_stages(self, count: int) -> dict:
+        """Each stage alone, on a machine otherwise quiet: producer commits with no relay running;
+        the relay draining that backlog (500-event batches) while the consumer is stopped; then a
+        fresh consumer process draining the queue."""
+        label = f"ours ({self.backend})"
+        log(f"{label}: isolated stages, {count} events: producer alone")
+        self.stop_relay()
+        cpu = CpuSampler().start()
+        started, committed = self.produce(SEQ_STAGES, count)
+        out = {"events": count, "producer_alone_per_s": count / (committed - started),
+               "producer_alone_cpu": cpu.stop(count)}
+        log(f"{label}: isolated stages: relay alone (consumer stopped)")
+        self.process.stop()
+        cpu = CpuSampler().start()
+        started = time.time()
+        self.start_relay()
+        wait_until(lambda: self.pending() == 0, PHASE_TIMEOUT, "the relay to drain the outbox", interval=0.05)
+        published = [epoch(r.published_at) for r in self.outbox_rows(started - 3600) if r.published_at]
+        out["relay_alone_per_s"] = count / (max(published) - started)
+        out["relay_alone_cpu"] = cpu.stop(count)
+        log(f"{label}: isolated stages: consumer alone (draining {count} queued events)")
+        self.start_consumer()
+        cpu = CpuSampler({"consumer service": self.process.popen.pid}).start()
+        since = time.time()
+        self.wait_handled(SEQ_STAGES, count)
+        handled = sorted(epoch(r.handled_at) for r in self.effect_rows(SEQ_STAGES, count))
+        window = [t for t in handled if t >= since]
+        out["consumer_alone_per_s"] = len(window) / max(1e-9, handled[-1] - since)
+        out["consumer_alone_cpu"] = cpu.stop(max(1, len(window)))
+        return out
+
+    def run(self, events: int, latency_rate: float, latency_seconds: float, producers: int,
+            stage_events: int) -> list[Result]:
         self.setup()
         label = f"ours ({self.backend})"
         log(f"{label}: warm-up, {WARMUP_EVENTS} events")
@@ -406,6 +453,9 @@ class OurPath:
             "producer_commit_seconds": committed - started,
             "relay_published_per_s": len(published) / (max(published) - started),
             "relay_done_after_s": max(published) - started,
+            # one UPDATE per pass stamps one published_at: distinct values = relay passes
+            "relay_passes": len(set(published)),
+            "relay_mean_batch": len(published) / max(1, len(set(published))),
             "consumer_handled_per_s": events / (finished - min(handled)),
             "consumer_first_handled_after_s": min(handled) - started,
             **{f"latency_under_load_{k}": v for k, v in latency_summary(
@@ -414,7 +464,8 @@ class OurPath:
             "cpu": cpu,
         }
         results = [Result("ours", self.backend, "throughput", events, seconds, events / seconds, stages=stages,
-                          note="effect row + inbox row in one transaction per event")]
+                          note="one UnitOfWork (outbox row) per event -> OutboxRelay -> quorum queue -> "
+                               "@subscribe -> effect row + inbox row in one transaction")]
 
         count = int(latency_rate * latency_seconds)
         log(f"{label}: latency, {count} events paced at {latency_rate:.0f}/s")
@@ -430,6 +481,9 @@ class OurPath:
         results.append(Result("ours", self.backend, f"latency@{latency_rate:.0f}/s", count, finished - started,
                               count / (finished - started), **latency_summary(latencies), stages=stages,
                               note="handled_at - event.time (event.time has ms resolution)"))
+
+        if stage_events:
+            results[0].stages["isolated"] = self.isolated_stages(stage_events)
 
         queues, _ = self.topology()
         stray = {q: n for q, n in queue_depths(queues).items() if n}
@@ -529,7 +583,8 @@ def run_nameko(run_id: str, events: int, latency_rate: float, latency_seconds: f
         "dispatcher_per_s": events / stats["dispatched_after_s"],
         "cpu": stats["cpu"],
         **{f"latency_under_load_{k}": v for k, v in latency_summary(stats["latencies"]).items()}},
-        note="standalone event_dispatcher (confirms on) -> @event_handler counting in memory, no DB")]
+        note="standalone event_dispatcher (confirms on, one at a time) -> classic queue -> "
+             "@event_handler counting in memory (no DB), prefetch 20")]
     count = int(latency_rate * latency_seconds)
     log(f"nameko: latency, {count} events paced at {latency_rate:.0f}/s")
     started, stats = phase("latency", count, latency_rate)
@@ -556,15 +611,30 @@ def report(results: list[Result], targets: dict) -> str:
         lines.append(f"{r.path:<15} {r.backend:<11} {r.phase:<15} {r.events:>7} {r.seconds:>8.2f} {r.rate:>9.0f} "
                      f"{fmt(r.p50_ms, '7.1f')} {fmt(r.p99_ms, '7.1f')} {fmt(r.max_ms, '7.1f')}")
     lines.append("")
+    notes = {}
+    for r in results:
+        if r.phase == "throughput":
+            notes.setdefault(r.path, r.note)
+    for path, note in notes.items():
+        lines.append(f"  {path}: {note}")
+    lines.append("  latency rows: events paced at the given rate; p50/p99/max of publish -> handled")
+    lines.append("")
     lines.append("stages of our throughput runs (same run):")
     for r in results:
         if r.path == "ours" and r.phase == "throughput":
             s = r.stages
             lines.append(
                 f"  {r.backend:<10} producer commits {s['producer_commits_per_s']:.0f}/s; relay published all after "
-                f"{s['relay_done_after_s']:.1f}s ({s['relay_published_per_s']:.0f}/s); consumer handled "
+                f"{s['relay_done_after_s']:.1f}s ({s['relay_published_per_s']:.0f}/s, {s['relay_passes']} passes, "
+                f"{s['relay_mean_batch']:.1f} events/pass); consumer handled "
                 f"{s['consumer_handled_per_s']:.0f}/s (first after {s['consumer_first_handled_after_s']:.2f}s); "
                 f"latency under load p50 {fmt(s['latency_under_load_p50_ms'], '.0f')} ms")
+            iso = s.get("isolated")
+            if iso:
+                lines.append(
+                    f"  {r.backend:<10} each stage alone ({iso['events']} events): producer commits "
+                    f"{iso['producer_alone_per_s']:.0f}/s, relay publishes {iso['relay_alone_per_s']:.0f}/s, "
+                    f"consumer handles {iso['consumer_alone_per_s']:.0f}/s")
         if r.path == "ours" and r.phase.startswith("latency"):
             s = r.stages
             lines.append(f"  {r.backend:<10} @rate: commit -> broker-confirmed p50 "
@@ -630,11 +700,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="2000 events, 3 s latency runs, 500 nameko events")
     parser.add_argument("--producers", type=int, default=1,
                         help="producer threads committing concurrently in the throughput runs (default 1)")
+    parser.add_argument("--stage-events", type=int, default=None,
+                        help="events for the isolated-stage runs (producer, relay, consumer each alone); "
+                             "0 skips them (default 3000, 1000 with --quick)")
     parser.add_argument("--skip-baselines", action="store_true")
     args = parser.parse_args(argv)
     events = args.events or (2000 if args.quick else 20000)
     nameko_events = args.nameko_events or (500 if args.quick else 3000)
     latency_seconds = args.latency_seconds or (3.0 if args.quick else 10.0)
+    stage_events = (1000 if args.quick else 3000) if args.stage_events is None else args.stage_events
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
 
     run_id = f"bench{uuid.uuid4().hex[:8]}"
@@ -655,7 +729,7 @@ def main(argv: list[str]) -> int:
             cleanup.run()
         for backend in backends:
             results += OurPath(backend, run_id, workdir, cleanup).run(events, args.rate, latency_seconds,
-                                                                       args.producers)
+                                                                       args.producers, stage_events)
             cleanup.run()
     except BaseException as exc:
         failed = True

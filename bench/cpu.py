@@ -13,7 +13,8 @@ import time
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _processes() -> dict[int, tuple[str, float]]:
+def _processes() -> dict[int, tuple[str, int, float]]:
+    """pid -> (command name, start time in ticks, CPU seconds used so far)."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -25,7 +26,7 @@ def _processes() -> dict[int, tuple[str, float]]:
             continue
         comm = raw[raw.index("(") + 1:raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2:].split()
-        found[int(entry)] = (comm, (int(fields[11]) + int(fields[12])) / TICK)  # utime + stime
+        found[int(entry)] = (comm, int(fields[19]), (int(fields[11]) + int(fields[12])) / TICK)  # utime+stime
     return found
 
 
@@ -68,9 +69,9 @@ class CpuSampler:
         wall = time.monotonic() - self._t0
         groups: dict[str, float] = {}
         others: dict[str, float] = {}
-        for pid, (comm, cpu) in after.items():
-            before = self._before.get(pid)
-            used = max(0.0, cpu - (before[1] if before and before[0] == comm else 0.0))
+        for pid, (comm, start, cpu) in after.items():
+            before = self._before.get(pid)  # same pid and start time: the same process (kworkers rename)
+            used = max(0.0, cpu - (before[2] if before and before[1] == start else 0.0))
             group = self._group(pid, comm)
             groups[group] = groups.get(group, 0.0) + used
             if group == "other" and used:
