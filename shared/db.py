@@ -75,7 +75,10 @@ def make_engine(database_url: str) -> Engine:
         return engine
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No pre-ping (a round trip per unit of work): a connection found dead raises a disconnect
+    # error, SQLAlchemy discards the pool, and the caller's retry (event redelivery, relay
+    # backoff, the client on a 503) gets a fresh connection.
+    return create_engine(database_url, pool_size=5, max_overflow=10, pool_recycle=3600)
 
 
 def is_postgresql(engine: Engine) -> bool:

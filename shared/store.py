@@ -20,7 +20,7 @@ second one wait for the first and then fail as a duplicate.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,9 @@ class FlowContext:
     consumer: str | None = None          # set when handling an event: the inbox key's first half
     event: Event | None = None           # the event being handled
     idempotency: tuple[str, str, str] | None = None  # (principal, key, fingerprint) of an HTTP create
+    # Set when a batch of deliveries is handled in one transaction (see shared.events.subscriber):
+    # the unit of work joins it; the batch has already claimed this event in the inbox.
+    batch_connection: Connection | None = field(default=None, compare=False)
 
 
 class UnitOfWork:
@@ -71,9 +74,12 @@ class UnitOfWork:
         self.events: list[Event] = []
 
     def __enter__(self) -> "UnitOfWork":
+        ctx = self.context
+        if ctx.batch_connection is not None:
+            self.connection = ctx.batch_connection
+            return self
         self.connection = self._engine.connect()
         self._transaction = self.connection.begin()
-        ctx = self.context
         if ctx.consumer and ctx.event is not None:
             # Claim the event first: one statement, and a duplicate is refused before the handler
             # does anything. A concurrent duplicate waits on the primary key, then fails here.
@@ -109,10 +115,12 @@ class UnitOfWork:
         return event
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        ctx = self.context
+        if ctx.batch_connection is not None:
+            return  # the batch commits or rolls back, and wakes the relay
         if exc_type is not None:
             self._close(commit=False)
             return
-        ctx = self.context
         now = datetime.now(timezone.utc)
         try:
             if ctx.idempotency is not None:
@@ -155,6 +163,10 @@ class StoreHandle:
     @property
     def amqp_uri(self) -> str:
         return self._store.amqp_uri
+
+    def wake_relay(self) -> None:
+        if self._store.relay is not None:
+            self._store.relay.wake()
 
     def refresh_outbox_gauges(self) -> None:
         """Outbox backlog gauges, read at scrape time so they are exact even while the broker is down."""

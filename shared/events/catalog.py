@@ -91,8 +91,23 @@ class EventCatalog:
         return dataschema_uri(event_type, version or self._latest[event_type])
 
     def check(self, event: Event) -> Event:
-        """Validate an event we are about to publish; raise :class:`SchemaViolation` if it is wrong."""
-        self._validate(event.to_dict())
+        """Validate an event we are about to publish; raise :class:`SchemaViolation` if it is wrong.
+
+        The envelope's id, time, source and type are made by ``Event`` and the catalog, so only
+        what a caller supplies is checked here: the data against its schema, the subject and the
+        flow ids against the envelope's limits. Receivers check everything (:meth:`parse`).
+        """
+        uri = self.schema_uri(event.type)  # raises for an unknown type
+        if event.dataschema != uri and event.dataschema not in self._validators:
+            raise SchemaViolation(f"unknown dataschema {event.dataschema!r}")
+        if not 1 <= len(event.subject) <= 200:
+            raise SchemaViolation("the subject must be 1 to 200 characters",
+                                  [SchemaError("/subject", f"{len(event.subject)} characters")])
+        if len(event.correlationid) > 100 or len(event.causationid) > 100:
+            raise SchemaViolation("correlationid and causationid are at most 100 characters")
+        errors = _errors(self._validators[event.dataschema], event.data, prefix="/data")
+        if errors:
+            raise SchemaViolation(f"data breaks schema {event.dataschema}", errors)
         return event
 
     def parse(self, body: dict[str, Any]) -> Event:

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 class OutboxRelay:
     def __init__(self, *, service: str, engine: Engine, outbox: Table, amqp_uri: str,
                  poll_seconds: float = 1.0, batch_size: int = 500, max_backoff: float = 5.0,
-                 retention: timedelta = timedelta(days=7), prune_every_seconds: float = 600.0):
+                 retention: timedelta = timedelta(days=7), prune_every_seconds: float = 600.0,
+                 coalesce_seconds: float = 0.005, leader_check_seconds: float = 1.0):
         self.service = service
         self.engine = engine
         self.outbox = outbox
@@ -47,6 +48,9 @@ class OutboxRelay:
         self._stopping = False
         self._leader_connection: Connection | None = None
         self._lock_key = zlib.crc32(f"outbox-relay:{service}".encode())
+        self.coalesce_seconds = coalesce_seconds
+        self.leader_check_seconds = leader_check_seconds
+        self._leader_checked_at = 0.0
         self.retention = retention
         self.prune_every_seconds = prune_every_seconds
         self._next_prune = time.monotonic() + prune_every_seconds
@@ -82,6 +86,10 @@ class OutboxRelay:
             if published < self.batch_size:
                 self._wakeup.wait(self.poll_seconds)
                 self._wakeup.clear()
+                if published:
+                    # Under load, commits keep coming: wait a moment so the next pass carries a
+                    # batch, not the one or two events committed since the last one.
+                    self._stopped.wait(self.coalesce_seconds)
         self._channel.close()
         self._release_leadership()
 
@@ -162,10 +170,11 @@ class OutboxRelay:
                 connection.close()
                 return False
             self._leader_connection = connection
-        else:
-            # Cheap liveness check: if this connection died, so did the lock.
+        elif time.monotonic() - self._leader_checked_at > self.leader_check_seconds:
+            # If this connection died, so did the lock (another replica may have taken over).
             self._leader_connection.execute(text("SELECT 1"))
             self._leader_connection.commit()
+        self._leader_checked_at = time.monotonic()
         return True
 
     def _release_leadership(self) -> None:

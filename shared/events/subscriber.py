@@ -14,16 +14,20 @@ decodes bodies before we can see them, so a malformed body breaks the consumer. 
 """
 from __future__ import annotations
 
+import functools
 import logging
+import sys
 import threading
 import time
 import traceback
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from typing import Iterable
 
 import amqp
 from kombu import Connection
+from sqlalchemy import insert, select
 from kombu.messaging import Consumer as KombuConsumer, Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
@@ -37,17 +41,27 @@ from shared.events.amqp import (
 )
 from shared.events.catalog import SchemaViolation
 from shared.events.envelope import CONTENT_TYPE, MalformedEvent, parse_json_body
-from shared.store import CATALOG, FLOW_CONTEXT_KEY, DuplicateEvent, FlowContext
+from shared.store import CATALOG, FLOW_CONTEXT_KEY, DuplicateEvent, FlowContext, Store
 
 log = logging.getLogger(__name__)
 
+DEFAULT_PREFETCH = 256
+MAX_BATCH = 100
 RETRY_COUNT_HEADER = "x-retry-count"
 REASON_HEADER = "x-dead-letter-reason"
 ERROR_HEADER = "x-error"
 
 
 class RawQueueConsumer(QueueConsumer):
-    """nameko's shared queue consumer, but handing entrypoints the raw, undecoded message."""
+    """nameko's shared queue consumer, but handing entrypoints the raw, undecoded message.
+
+    Messages are handed over in the consumer's own green thread (no thread per message): the
+    entrypoint only buffers them, and handles everything that arrived together as one batch.
+    """
+
+    @property
+    def prefetch_count(self):
+        return int(self.container.config.get("EVENT_PREFETCH", DEFAULT_PREFETCH))
 
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
@@ -58,8 +72,7 @@ class RawQueueConsumer(QueueConsumer):
         return self._consumers.values()
 
     def handle_message(self, provider, message):  # type: ignore[override]
-        self.container.spawn_managed_thread(partial(provider.handle_message, message),
-                                            identifier=f"{type(provider).__name__}.handle_message")
+        provider.receive(message)
 
 
 class FailurePublisher:
@@ -131,6 +144,13 @@ class EventSubscriber(Entrypoint):
             connection.release()
         self.queue = Queue(self.queue_name, durable=True, no_declare=True,
                            queue_arguments=consumer_queue_arguments(self.queue_name, delivery_limit))
+        stores = [d for d in self.container.dependencies if isinstance(d, Store)]
+        if len(stores) != 1:
+            raise TypeError(f"{service} needs exactly one Store dependency to handle events idempotently")
+        self.store_attr = stores[0].attr_name
+        self.inbox = stores[0].tables["inbox"]
+        self._buffer: list = []
+        self._flushing = False
         self.failures = FailurePublisher(self.amqp_uri)
         self.queue_consumer.register_provider(self)
 
@@ -138,48 +158,75 @@ class EventSubscriber(Entrypoint):
         self.queue_consumer.unregister_provider(self)
         self.failures.close()
 
-    # -- one message ---------------------------------------------------------------------------
-    def handle_message(self, message) -> None:
-        event_type = message.properties.get("type") or message.delivery_info.get("routing_key") or "unknown"
-        try:
-            body = parse_json_body(message.body)
-            event = CATALOG.parse(body)
-            if event.type not in self.event_types:
-                raise SchemaViolation(f"{self.queue_name} does not handle {event.type!r}")
-        except MalformedEvent as exc:
-            return self._dead_letter(message, event_type, "malformed", str(exc), outcome="invalid")
-        except SchemaViolation as exc:
-            return self._dead_letter(message, event_type, "schema_invalid", str(exc), outcome="invalid")
+    # -- deliveries -----------------------------------------------------------------------------
+    def receive(self, message) -> None:
+        """Called by the consumer for each delivery: buffer it. The first delivery of a batch
+        schedules a flush, which runs as soon as the consumer has drained what the broker sent:
+        under load, deliveries that arrived together are handled in one transaction; when idle,
+        a lone delivery is handled at once (no timer, no added latency)."""
+        self._buffer.append(message)
+        if not self._flushing:
+            self._flushing = True
+            self.container.spawn_managed_thread(self._flush, identifier=f"{self.queue_name}.flush")
 
-        context = FlowContext(correlation_id=event.correlationid, causation_id=event.id,
-                              consumer=self.queue_name, event=event)
-        started = time.perf_counter()
+    def _flush(self) -> None:
+        # One flusher at a time, so batches reach workers in delivery order.
         try:
-            self.container.spawn_worker(
-                self, (event,), {}, context_data={FLOW_CONTEXT_KEY: context},
-                handle_result=partial(self.handle_result, message, event, started))
+            while self._buffer:
+                messages, self._buffer = self._buffer[:MAX_BATCH], self._buffer[MAX_BATCH:]
+                self._handle(messages)
+        finally:
+            self._flushing = False
+
+    def _handle(self, messages) -> None:
+        deliveries = []
+        for message in messages:
+            event_type = message.properties.get("type") or message.delivery_info.get("routing_key") or "unknown"
+            try:
+                event = CATALOG.parse(parse_json_body(message.body))
+                if event.type not in self.event_types:
+                    raise SchemaViolation(f"{self.queue_name} does not handle {event.type!r}")
+            except MalformedEvent as exc:
+                self._dead_letter(message, event_type, "malformed", str(exc), outcome="invalid")
+                continue
+            except SchemaViolation as exc:
+                self._dead_letter(message, event_type, "schema_invalid", str(exc), outcome="invalid")
+                continue
+            deliveries.append(Delivery(message, event, FlowContext(
+                correlation_id=event.correlationid, causation_id=event.id, consumer=self.queue_name, event=event)))
+        if not deliveries:
+            return
+        batch = DeliveryBatch(deliveries, store_attr=self.store_attr, inbox=self.inbox)
+        try:
+            self.container.spawn_worker(self, (batch,), {}, context_data={FLOW_CONTEXT_KEY: deliveries[0].context},
+                                        handle_result=partial(self.handle_result, batch))
         except ContainerBeingKilled:
-            self.queue_consumer.requeue_message(message)
+            for delivery in deliveries:
+                self.queue_consumer.requeue_message(delivery.message)
 
-    def handle_result(self, message, event, started, worker_ctx, result=None, exc_info=None):
-        elapsed = time.perf_counter() - started
+    def handle_result(self, batch: "DeliveryBatch", worker_ctx, result=None, exc_info=None):
         service = self.container.service_name
-        metrics.HANDLER_SECONDS.labels(service, event.type).observe(elapsed)
-        if exc_info is None:
-            metrics.EVENTS_CONSUMED.labels(service, event.type, "handled").inc()
-            _observe_end_to_end(service, event)
-            self.queue_consumer.ack_message(message)
-        elif issubclass(exc_info[0], DuplicateEvent):
-            metrics.EVENTS_CONSUMED.labels(service, event.type, "duplicate").inc()
-            self.queue_consumer.ack_message(message)
-        else:
-            error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
-            attempts = _retry_count(message) + 1
-            if attempts < self.max_retries:
-                self._retry(message, event.type, attempts, error)
+        elapsed = time.perf_counter() - batch.started
+        for delivery in batch.deliveries:
+            event = delivery.event
+            outcome = delivery.outcome if exc_info is None else exc_info
+            metrics.HANDLER_SECONDS.labels(service, event.type).observe(elapsed / len(batch.deliveries))
+            if outcome == "handled":
+                metrics.EVENTS_CONSUMED.labels(service, event.type, "handled").inc()
+                _observe_end_to_end(service, event)
+                self.queue_consumer.ack_message(delivery.message)
+            elif outcome == "duplicate":
+                metrics.EVENTS_CONSUMED.labels(service, event.type, "duplicate").inc()
+                self.queue_consumer.ack_message(delivery.message)
             else:
-                self._dead_letter(message, event.type, "handler_failed", error, outcome="dead_lettered",
-                                  attempts=attempts)
+                error_type, error_value = outcome[0], outcome[1]
+                error = "".join(traceback.format_exception_only(error_type, error_value)).strip()
+                attempts = _retry_count(delivery.message) + 1
+                if attempts < self.max_retries:
+                    self._retry(delivery.message, event.type, attempts, error)
+                else:
+                    self._dead_letter(delivery.message, event.type, "handler_failed", error,
+                                      outcome="dead_lettered", attempts=attempts)
         return result, exc_info
 
     def _retry(self, message, event_type: str, attempts: int, error: str) -> None:
@@ -232,4 +279,84 @@ def _observe_end_to_end(service: str, event) -> None:
         max(0.0, (datetime.now(timezone.utc) - sent).total_seconds()))
 
 
-subscribe = EventSubscriber.decorator
+class Delivery:
+    __slots__ = ("message", "event", "context", "outcome")
+
+    def __init__(self, message, event, context: FlowContext):
+        self.message, self.event, self.context = message, event, context
+        self.outcome: object = None  # "handled", "duplicate", or the exc_info of the handler's error
+
+
+class DeliveryBatch:
+    """Deliveries that arrived together, handled by one worker.
+
+    First, all together in one transaction: the inbox is read once for the whole batch, every fresh
+    event is claimed, the handler runs for each in delivery order, one commit. If anything fails,
+    that transaction is rolled back and each delivery is handled again on its own, in its own unit
+    of work, so one poison message cannot hold back or roll back the others.
+    """
+
+    def __init__(self, deliveries: list[Delivery], *, store_attr: str, inbox):
+        self.deliveries = deliveries
+        self.store_attr = store_attr
+        self.inbox = inbox
+        self.started = time.perf_counter()
+
+    def run(self, service, handler) -> None:
+        store = getattr(service, self.store_attr)
+        if len(self.deliveries) > 1:
+            try:
+                self._together(store, service, handler)
+                return
+            except Exception:
+                log.info("a batch of %d failed together; handling each on its own", len(self.deliveries),
+                         exc_info=True)
+                for delivery in self.deliveries:
+                    delivery.outcome = None
+        for delivery in self.deliveries:
+            store.context = delivery.context
+            try:
+                handler(service, delivery.event)
+                delivery.outcome = "handled"
+            except DuplicateEvent:
+                delivery.outcome = "duplicate"
+            except Exception:
+                delivery.outcome = sys.exc_info()
+
+    def _together(self, store, service, handler) -> None:
+        inbox = self.inbox
+        consumer = self.deliveries[0].context.consumer
+        with store.engine.connect() as connection:
+            with connection.begin():
+                ids = [d.event.id for d in self.deliveries]
+                seen = set(connection.execute(select(inbox.c.event_id).where(
+                    inbox.c.consumer == consumer, inbox.c.event_id.in_(ids))).scalars())
+                fresh = []
+                for delivery in self.deliveries:
+                    if delivery.event.id in seen:
+                        delivery.outcome = "duplicate"
+                    else:
+                        seen.add(delivery.event.id)  # the same event twice in one batch
+                        fresh.append(delivery)
+                if fresh:
+                    now = datetime.now(timezone.utc)
+                    connection.execute(insert(inbox), [
+                        {"consumer": consumer, "event_id": d.event.id, "event_type": d.event.type, "handled_at": now}
+                        for d in fresh])
+                for delivery in fresh:
+                    store.context = replace(delivery.context, batch_connection=connection)
+                    handler(service, delivery.event)
+                    delivery.outcome = "handled"
+        store.wake_relay()
+
+
+def subscribe(source_service: str, *event_types: str, **kwargs):
+    """Decorate ``handler(self, event)``: it is called once per event (never twice for one event
+    id), and does its database work in ``with self.store.unit_of_work() as uow:``."""
+    def decorate(handler):
+        @functools.wraps(handler)
+        def handle_batch(self, batch: DeliveryBatch):
+            batch.run(self, handler)
+        handle_batch.handles = handler
+        return EventSubscriber.decorator(source_service, *event_types, **kwargs)(handle_batch)
+    return decorate

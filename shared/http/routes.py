@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -205,6 +206,9 @@ class Route(HttpRequestHandler):
             return exc
         if isinstance(exc, DomainError):
             return Problem.from_domain(exc)
+        if isinstance(exc, (OperationalError, InterfaceError)) or getattr(exc, "connection_invalidated", False):
+            log.warning("database unavailable: %s", exc)
+            return Problem(503, "the database is unavailable; retry shortly", headers={"Retry-After": "2"})
         log.error("unhandled %s in a route: %s", type(exc).__name__, exc)
         return Problem(500, "internal error; it has been logged")
 

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select
 
 from shared.events.envelope import Event, dataschema_uri, source_of
 from shared.store import CATALOG
-from tests.support.probe.tables import attempts, effects
+from tests.support.probe.tables import effects
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.tokens import OPERATOR
 
@@ -37,6 +37,14 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def attempts_of(log_path, event_id: str | None = None) -> int:
+    """How many times the probe consumer's handler was called (for one event, or at all)."""
+    if not log_path.exists():
+        return 0
+    lines = log_path.read_text().split()
+    return len(lines) if event_id is None else lines.count(event_id)
 
 
 def count_rows(url: str, table, *where) -> int:
@@ -131,11 +139,13 @@ def _probe_event(probe_name: str, value, **overrides) -> Event:
 
 
 def test_a_failing_handler_is_retried_a_bounded_number_of_times_then_dead_lettered_with_its_reason(
-        database_url, probe_name, amqp_admin, processes):
+        database_url, probe_name, amqp_admin, processes, tmp_path):
+    log = tmp_path / "attempts.log"
     processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
     consumer_db = database_url.replace("service", "consumer") if database_url.startswith("sqlite") else None
     consumer_db = consumer_db or database_url  # PostgreSQL: probe tables do not clash, one database is fine
-    processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": consumer_db, "EVENT_MAX_RETRIES": "3"})
+    processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": consumer_db, "EVENT_MAX_RETRIES": "3",
+                         "PROBE_ATTEMPTS_FILE": str(log)})
     exchange = f"{probe_name}_producer.events"
     dlq = f"{probe_name}_consumer.on_recorded.dlq"
 
@@ -147,16 +157,18 @@ def test_a_failing_handler_is_retried_a_bounded_number_of_times_then_dead_letter
     assert dead[0].headers["x-dead-letter-reason"] == "handler_failed"
     assert "deliberate failure" in dead[0].headers["x-error"]
     assert dead[0].headers["x-retry-count"] == 3
-    assert count_rows(consumer_db, attempts, attempts.c.event_id == poison.id) == 3  # bounded: no loop
+    assert attempts_of(log, poison.id) == 3  # bounded: no loop
     time.sleep(1.0)
-    assert count_rows(consumer_db, attempts, attempts.c.event_id == poison.id) == 3
+    assert attempts_of(log, poison.id) == 3
     assert count_rows(consumer_db, effects, effects.c.event_id == poison.id) == 0
 
 
 def test_malformed_and_schema_invalid_messages_are_dead_lettered_at_once(
-        database_url, probe_name, amqp_admin, processes):
+        database_url, probe_name, amqp_admin, processes, tmp_path):
+    log = tmp_path / "attempts.log"
     processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
-    consumer = processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
+    consumer = processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url,
+                                    "PROBE_ATTEMPTS_FILE": str(log)})
     exchange = f"{probe_name}_producer.events"
     dlq = f"{probe_name}_consumer.on_recorded.dlq"
 
@@ -170,21 +182,23 @@ def test_malformed_and_schema_invalid_messages_are_dead_lettered_at_once(
     reasons = [m.headers["x-dead-letter-reason"] for m in dead]
     assert reasons == ["malformed", "schema_invalid", "schema_invalid"]
     assert "/data/value" in dead[1].headers["x-error"]
-    assert count_rows(database_url, attempts) == 0  # never reached a handler
+    assert attempts_of(log) == 0  # never reached a handler
     metrics = requests.get(consumer.url + "/metrics", timeout=5).text
     assert (f'amr_dead_letters_total{{reason="schema_invalid",service="{probe_name}_consumer",'
             f'type="probe.recorded"}} 2.0') in metrics
 
 
-def test_a_duplicate_delivery_has_one_effect(database_url, probe_name, amqp_admin, processes):
+def test_a_duplicate_delivery_has_one_effect(database_url, probe_name, amqp_admin, processes, tmp_path):
+    log = tmp_path / "attempts.log"
     processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
-    consumer = processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
+    consumer = processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url,
+                                    "PROBE_ATTEMPTS_FILE": str(log)})
     exchange = f"{probe_name}_producer.events"
     event = _probe_event(probe_name, "once only")
     for _ in range(3):
         amqp_admin.publish_raw(exchange, "probe.recorded", event.to_json())
-    assert wait_for(lambda: count_rows(database_url, attempts, attempts.c.event_id == event.id) >= 3)
-    time.sleep(0.5)
+    assert wait_for(lambda: count_rows(database_url, effects, effects.c.event_id == event.id) >= 1)
+    time.sleep(1.0)
     assert count_rows(database_url, effects, effects.c.event_id == event.id) == 1
     metrics = requests.get(consumer.url + "/metrics", timeout=5).text
     assert (f'amr_events_consumed_total{{outcome="duplicate",service="{probe_name}_consumer",'
@@ -192,9 +206,11 @@ def test_a_duplicate_delivery_has_one_effect(database_url, probe_name, amqp_admi
 
 
 def test_a_message_that_kills_its_consumer_is_dead_lettered_by_the_delivery_limit_not_redelivered_forever(
-        database_url, probe_name, amqp_admin, processes):
+        database_url, probe_name, amqp_admin, processes, tmp_path):
+    log = tmp_path / "attempts.log"
     processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
-    env = {"PROBE_NAME": probe_name, "DATABASE_URL": database_url, "EVENT_DELIVERY_LIMIT": "2"}
+    env = {"PROBE_NAME": probe_name, "DATABASE_URL": database_url, "EVENT_DELIVERY_LIMIT": "2",
+           "PROBE_ATTEMPTS_FILE": str(log)}
     consumer = processes(CONSUMER, env)
     exchange = f"{probe_name}_producer.events"
     crash = _probe_event(probe_name, "crash")
@@ -210,7 +226,7 @@ def test_a_message_that_kills_its_consumer_is_dead_lettered_by_the_delivery_limi
     dead = amqp_admin.get(f"{probe_name}_consumer.on_recorded.dlq", 1, timeout=10)
     assert len(dead) == 1 and dead[0].body["id"] == crash.id
     assert dead[0].headers["x-death"][0]["reason"] == "delivery_limit"
-    assert count_rows(database_url, attempts, attempts.c.event_id == crash.id) == 3  # first delivery + 2
+    assert attempts_of(log, crash.id) == 3  # first delivery + 2
     consumer.wait_until_serving()
 
 
@@ -234,3 +250,32 @@ def test_the_readme_pika_subscriber_example_receives_an_event(database_url, prob
     finally:
         example.kill()
         amqp_admin.channel.queue_delete(queue)
+
+
+def test_one_poison_message_in_a_burst_neither_blocks_nor_duplicates_the_others(
+        database_url, probe_name, amqp_admin, processes, tmp_path):
+    """Deliveries that arrive together are handled in one transaction; when one of them fails, the
+    batch is rolled back and each is handled on its own: the good ones once, the bad one retried."""
+    log = tmp_path / "attempts.log"
+    processes(PRODUCER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url})
+    consumer = processes(CONSUMER, {"PROBE_NAME": probe_name, "DATABASE_URL": database_url,
+                                    "EVENT_MAX_RETRIES": "2", "PROBE_ATTEMPTS_FILE": str(log)})
+    consumer.stop()  # let the burst pile up in the queue, so it is delivered together
+    exchange = f"{probe_name}_producer.events"
+    good = [_probe_event(probe_name, f"good-{i}") for i in range(30)]
+    poison = _probe_event(probe_name, "fail: in the middle")
+    for event in good[:15] + [poison] + good[15:]:
+        amqp_admin.publish_raw(exchange, "probe.recorded", event.to_json())
+    consumer.start()
+
+    dead = amqp_admin.get(f"{probe_name}_consumer.on_recorded.dlq", 1, timeout=20)
+    assert [m.body["id"] for m in dead] == [poison.id]
+    assert wait_for(lambda: count_rows(database_url, effects) == 30)
+    time.sleep(0.5)
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        handled = [row.event_id for row in conn.execute(select(effects.c.event_id).order_by(effects.c.id))]
+    engine.dispose()
+    assert handled == [e.id for e in good]  # each once, in delivery order
+    assert attempts_of(log, good[0].id) == 2  # tried in the batch (rolled back), then on its own
+    assert attempts_of(log, poison.id) == 3  # batch, alone, one retry

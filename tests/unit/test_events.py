@@ -110,3 +110,15 @@ def test_asyncapi_messages_carry_the_envelope_and_the_data_schema():
     assert "decision_no" in message["payload"]["properties"]["data"]["required"]
     assert document["channels"]["penalty_decided"]["bindings"]["amqp"]["exchange"]["name"] == "enforcement.events"
     assert json.dumps(document, ensure_ascii=False)  # plain data, serialisable
+
+
+def test_a_published_event_is_refused_for_an_overlong_subject_or_flow_id_as_receivers_would_refuse_it():
+    with pytest.raises(SchemaViolation, match="subject"):
+        CATALOG.check(Event(type="review.cleared", source=source_of("legal_review"), subject="长" * 201,
+                            data=review_cleared().data, dataschema=CATALOG.schema_uri("review.cleared")))
+    with pytest.raises(SchemaViolation, match="correlationid"):
+        CATALOG.check(Event(type="review.cleared", source=source_of("legal_review"), subject="s",
+                            data=review_cleared().data, dataschema=CATALOG.schema_uri("review.cleared"),
+                            correlationid="x" * 101))
+    for event in (review_cleared(), review_cleared(major=True, grounds=["M-FINE"])):
+        CATALOG.parse(json.loads(CATALOG.check(event).to_json()))  # what passes check passes parse

@@ -10,5 +10,3 @@ records = Table("records", metadata, Column("record_id", String(36), primary_key
 effects = Table("effects", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
                 Column("event_id", String(36), nullable=False), Column("value", String(200), nullable=False),
                 Column("handled_at", DateTime(timezone=True), nullable=False))
-attempts = Table("attempts", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
-                 Column("event_id", String(36), nullable=False))
