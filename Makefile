@@ -28,7 +28,7 @@ test-fast: venv
 
 ## backbone throughput and latency next to raw pika and nameko's own dispatcher
 bench: venv
-	$(PY) -m bench.backbone
+	$(PY) -m bench.backbone --producers 4
 
 ## a development token: make token ROLES=officer,supervisor SUB=O-1001
 token: venv
