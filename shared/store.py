@@ -204,17 +204,18 @@ class Store(DependencyProvider):
             poll_seconds=float(self.container.config.get("OUTBOX_POLL_SECONDS", settings.outbox_poll_seconds)),
             retention=timedelta(days=settings.outbox_retention_days),
         )
-
-    def start(self) -> None:
-        # Declare the exchange now, so subscribers can bind before the first event is published.
+        # Declare the exchange before any extension starts (nameko starts them all at once), so
+        # subscribers can bind as soon as the service answers, before its first event.
         try:
             connection = connect(self.amqp_uri, connect_timeout=3)
             try:
-                declare_exchange(connection.channel(), self.container.service_name)
+                declare_exchange(connection.channel(), service)
             finally:
                 connection.close()
         except Exception as exc:  # the relay declares it again once the broker is back
-            log.warning("could not declare %s's exchange at start-up: %s", self.container.service_name, exc)
+            log.warning("could not declare %s's exchange at start-up: %s", service, exc)
+
+    def start(self) -> None:
         if self.relay_enabled:
             self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
         else:

@@ -47,7 +47,7 @@ class ServiceProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.target} exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if requests.get(self.url + "/health", timeout=2).status_code in (200, 503):
+                if requests.get(self.url + "/health", timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass

@@ -1,0 +1,2 @@
+"""Legal vocabulary shared by several services (pure Python): penalty kinds, party kinds, and the
+amounts that more than one rule compares against (H-RIGHT in enforcement, M-* in legal_review)."""
