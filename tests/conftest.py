@@ -10,8 +10,11 @@ What may be faked where:
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -94,3 +97,22 @@ def processes(tmp_path):
     yield start
     for process in started:
         process.stop()
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def test_vhost_uri():
+    """A vhost for this run, so durable queues of the real services never meet a developer's."""
+    if not shutil.which("rabbitmqctl"):
+        yield AMQP_URI
+        return
+    vhost = f"amr-test-{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield AMQP_URI.rstrip("/") + "/" + quote(vhost, safe="")
+    _rabbitmqctl("delete_vhost", vhost)
+
+

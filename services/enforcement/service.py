@@ -1,11 +1,465 @@
-"""The enforcement service: nameko entrypoints only; the rules live in `domain/`."""
-from pathlib import Path
+"""The enforcement service: nameko entrypoints only; the rules live in `domain/`.
 
+Every command loads its aggregate, lets the domain decide, appends to the full-process record
+(A-RECORD), saves, and publishes its event, all in one unit of work.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from services.enforcement import repository as repo
+from services.enforcement import schemas
+from services.enforcement.domain import deadlines
+from services.enforcement.domain.case import Case, CaseState, ClueState
+from services.enforcement.domain.judiciary import CaseFindings, thresholds_met
+from services.enforcement.domain.procedure import Officer, hearing_right_grounds, two_officers_refusal
 from services.enforcement.tables import metadata
+from shared.errors import Conflict, PermissionDenied, RuleViolation
+from shared.events.subscriber import subscribe
+from shared.http.routes import route
+from shared.law.penalties import PartyKind, Penalty, PenaltyKind
 from shared.service import PlatformService
 from shared.store import Store
+
+OFFICERS = ("officer", "supervisor")
+SUPERVISOR = ("supervisor",)
+READERS = ("officer", "supervisor", "operator")
+FEN = Decimal("0.01")
+
+
+def _yuan(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
 
 
 class EnforcementService(PlatformService):
     name = "enforcement"
     store = Store(metadata, Path(__file__).parent / "migrations")
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _officers(self, request, on: date) -> list[str]:
+        """O-TWO: the caller and the second officer, distinct, each with a certificate valid today."""
+        people = [Officer(p.staff_id, p.cert_no, p.cert_expires) for p in request.officers]
+        refusal = two_officers_refusal(people, on)
+        if refusal:
+            raise PermissionDenied(refusal)
+        second = request.officers[1]
+        if not second.roles & set(OFFICERS):
+            raise PermissionDenied(f"O-TWO: the second officer {second.staff_id} is not an enforcement officer")
+        return [p.staff_id for p in people]
+
+    def _record(self, uow, key: str, request, action: str, content: dict[str, Any]) -> None:
+        repo.append_record(uow, key, actor=request.principal.staff_id, action=action, content=content)
+
+    def _case_view(self, case: Case) -> dict[str, Any]:
+        today = self.workdays.today()
+        view = case.to_dict()
+        view["deadlines"] = [d.as_dict() for d in self._deadlines(case, today)]
+        return view
+
+    def _deadlines(self, case: Case, today: date) -> list[deadlines.Deadline]:
+        cal = self.workdays
+        result = []
+        if case.state not in (CaseState.CLOSED, CaseState.TRANSFERRED) and case.decision is None:
+            paused = [(_day(start), _day(end) if end else None) for start, end in case.paused]
+            result.append(deadlines.decision_deadline(_day(case.filed_on), cal, paused=paused, today=today,
+                                                      head_extension_days=case.head_extension_days))
+        if case.state is CaseState.PRE_NOTIFIED and case.pre_notice_served_on:
+            result.append(deadlines.statement_deadline(_day(case.pre_notice_served_on), cal))
+            result.append(deadlines.hearing_request_deadline(_day(case.pre_notice_served_on), cal))
+        if case.state is CaseState.DECIDED and case.decision:
+            result.append(deadlines.service_deadline(_day(case.decision["decided_on"]), cal,
+                                                     party_present=case.decision.get("party_present", True)))
+        if case.state is CaseState.SERVED and case.served_on and case.payment is None:
+            result.append(deadlines.payment_deadline(_day(case.served_on), cal))
+        if case.closing_ground_on and case.state is not CaseState.CLOSED:
+            result.append(deadlines.closure_deadline(_day(case.closing_ground_on), cal))
+        return result
+
+    # -- clues ----------------------------------------------------------------------------------
+    @route("POST", "/clues", roles=OFFICERS, body=schemas.CLUE, status=201,
+           summary="Register a clue (线索); it must get a filing decision within D-CLUE")
+    def receive_clue(self, request):
+        data = request.body
+        received_on = _day(data["received_on"])
+        if received_on > self.workdays.today():
+            raise RuleViolation("received_on is in the future")
+        with self.store.unit_of_work() as uow:
+            number = repo.next_number(uow, f"clue-{received_on.year}")
+            clue_id = f"XS-{received_on.year}-{number:06d}"
+            due = deadlines.clue_filing_deadline(received_on, self.workdays)
+            clue = {"clue_id": clue_id, "state": ClueState.RECEIVED.value, "source": data["source"],
+                    "received_on": data["received_on"], "subject": data["subject"], "summary": data["summary"],
+                    "category": data.get("category", "unspecified"), "informant": data.get("informant"),
+                    "violation": data.get("violation"), "correlation_id": uow.context.correlation_id,
+                    "filing_due": due.as_dict(), "case_no": None}
+            repo.insert_clue(uow, clue)
+            self._record(uow, clue_id, request, "clue.received", {"clue": clue})
+            uow.publish("clue.received", subject=clue_id, data={
+                "clue_id": clue_id, "source": clue["source"], "received_on": clue["received_on"],
+                "subject": _public_party(clue["subject"]), "filing_due": due.due.isoformat()})
+        return 201, clue
+
+    @route("GET", "/clues/<clue_id>", roles=READERS, summary="A clue and its filing deadline")
+    def get_clue(self, request, clue_id):
+        with self.store.engine.connect() as conn:
+            clue, _ = repo.load_clue(conn, clue_id)
+        return clue
+
+    @route("POST", "/clues/<clue_id>/filing-decision", roles=SUPERVISOR, body=schemas.FILING_DECISION,
+           second_officer=True, status=201,
+           summary="立案 or 不予立案; filing assigns the caller and the second officer as handlers (O-TWO)")
+    def decide_filing(self, request, clue_id):
+        data = request.body
+        decided_on = _day(data["decided_on"])
+        handlers = self._officers(request, decided_on)
+        with self.store.unit_of_work() as uow:
+            clue, version = repo.load_clue(uow.connection, clue_id)
+            if clue["state"] != ClueState.RECEIVED.value:
+                raise Conflict(f"clue {clue_id} already has a filing decision ({clue['state']})")
+            if data["decision"] == "not_file":
+                if not data.get("reason"):
+                    raise RuleViolation("a decision not to file (不予立案) states its reason")
+                clue.update(state=ClueState.NOT_FILED.value, not_filed_reason=data["reason"],
+                            decided_on=data["decided_on"])
+                repo.save_clue(uow, clue, version)
+                self._record(uow, clue_id, request, "clue.not_filed", {"reason": data["reason"]})
+                uow.publish("case.not_opened", subject=clue_id, data={
+                    "clue_id": clue_id, "reason": data["reason"], "decided_on": data["decided_on"]})
+                return 201, clue
+            violation = clue.get("violation") or {}
+            if violation.get("ended_on"):
+                serious = bool(violation.get("life_health_or_financial_safety_with_harm"))
+                if deadlines.limitation_expired(_day(violation["ended_on"]), _day(clue["received_on"]),
+                                                serious=serious):
+                    ends = deadlines.limitation_ends_on(_day(violation["ended_on"]), serious)
+                    raise RuleViolation(f"D-LIMIT: the violation ended on {violation['ended_on']} and was not "
+                                        f"discovered by {ends.isoformat()}; no penalty may be imposed, so the "
+                                        "case cannot be filed")
+            number = repo.next_number(uow, f"case-{decided_on.year}")
+            case_no = f"JD-{decided_on.year}-{number:06d}"
+            case = Case(case_no=case_no, clue_id=clue_id, subject=clue["subject"],
+                        category=data.get("category") or clue["category"], handlers=handlers,
+                        filed_on=data["decided_on"], correlation_id=clue["correlation_id"])
+            repo.insert_case(uow, case)
+            clue.update(state=ClueState.FILED.value, case_no=case_no, decided_on=data["decided_on"])
+            repo.save_clue(uow, clue, version)
+            due = self._deadlines(case, decided_on)[0]
+            self._record(uow, clue_id, request, "case.opened", {"case_no": case_no, "handlers": handlers})
+            self._publish(uow, case, "case.opened", {
+                "case_no": case_no, "clue_id": clue_id, "subject": _public_party(case.subject),
+                "category": case.category, "handlers": handlers,
+                "opened_at": f"{case.filed_on}T00:00:00Z", "decision_due": due.due.isoformat()})
+        return 201, self._case_view(case)
+
+    def _publish(self, uow, case: Case, event_type: str, data: dict[str, Any]):
+        """Publish in the case's flow: every event of a case carries its clue's correlation id."""
+        from dataclasses import replace
+        uow.context = replace(uow.context, correlation_id=case.correlation_id)
+        return uow.publish(event_type, subject=case.case_no, data=data)
+
+    # -- cases ----------------------------------------------------------------------------------
+    @route("GET", "/cases", roles=READERS, query=schemas.LIST_QUERY, summary="Cases, paged by ?limit=&cursor=")
+    def list_cases(self, request):
+        try:
+            limit = min(max(int(request.args.get("limit", 50)), 1), 200)
+        except ValueError:
+            raise RuleViolation("limit must be an integer from 1 to 200") from None
+        with self.store.engine.connect() as conn:
+            items = repo.list_cases(conn, state=request.args.get("state"), limit=limit,
+                                    after=request.args.get("cursor"))
+        return {"items": items, "next_cursor": items[-1]["case_no"] if len(items) == limit else None}
+
+    @route("GET", "/cases/<case_no>", roles=READERS, summary="A case, its state and its deadlines")
+    def get_case(self, request, case_no):
+        with self.store.engine.connect() as conn:
+            case, _ = repo.load_case(conn, case_no)
+        return self._case_view(case)
+
+    def _command(self, request, case_no: str, action: str, change, *, content: dict[str, Any]):
+        """Load, change (the domain decides), record, save; ``change`` returns events to publish."""
+        with self.store.unit_of_work() as uow:
+            case, version = repo.load_case(uow.connection, case_no)
+            events = change(case) or []
+            self._record(uow, case.clue_id, request, action, {"case_no": case_no, **content})
+            repo.save_case(uow, case, version)
+            for event_type, data in events:
+                self._publish(uow, case, event_type, data)
+        return 201, self._case_view(case)
+
+    @route("POST", "/cases/<case_no>/evidence", roles=OFFICERS, body=schemas.EVIDENCE, second_officer=True,
+           status=201, summary="Add evidence (content hashed), collected by two officers (O-TWO)")
+    def add_evidence(self, request, case_no):
+        collectors = self._officers(request, self.workdays.today())
+        item = {**request.body, "collected_by": collectors}
+        return self._command(request, case_no, "evidence.added", lambda case: case.add_evidence(item) and None,
+                             content={"evidence": item})
+
+    @route("POST", "/cases/<case_no>/proposals", roles=OFFICERS, body=schemas.PROPOSAL, status=201,
+           summary="Propose a decision; it goes to legal review (decision.proposed)")
+    def propose(self, request, case_no):
+        data = request.body
+        today = self.workdays.today()
+        proposal_id = f"P-{uuid.uuid4().hex[:12]}"
+        findings_data = data.get("findings") or {}
+        try:
+            findings = CaseFindings(offences=frozenset(findings_data.get("offences", [])),
+                                    **{k: (_yuan(v) if k.endswith("_yuan") else v)
+                                       for k, v in findings_data.items() if k != "offences"})
+        except (TypeError, ValueError) as exc:
+            raise RuleViolation(f"findings: {exc}") from None
+        met = [t.as_dict() for t in thresholds_met(findings)]
+
+        def change(case: Case):
+            penalty = _penalty(data["penalty"])
+            party = PartyKind(case.subject["kind"])
+            content = {
+                "penalty": _penalty_dict(penalty), "case_value_yuan": str(_yuan(data["case_value_yuan"])),
+                "legal_basis": data["legal_basis"], "facts": data["facts"],
+                "complex": bool(data.get("complex")), "public_interest": bool(data.get("public_interest")),
+                "discretion_departure": bool(data.get("discretion_departure")),
+                "findings": {k: str(v) if isinstance(v, Decimal) else v for k, v in findings_data.items()},
+                "judiciary_thresholds": met, "hearing_right": hearing_right_grounds(penalty, party),
+            }
+            proposal = case.propose(proposal_id, content, today)
+            return [("decision.proposed", {
+                "case_no": case.case_no, "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
+                "subject": _public_party(case.subject), "party_kind": party.value,
+                "penalty": _event_penalty(penalty), "case_value_yuan": float(_yuan(data["case_value_yuan"])),
+                "legal_basis": data["legal_basis"], "facts": data["facts"],
+                "hearing_held": proposal.content["hearing_held"], "complex": content["complex"],
+                "public_interest": content["public_interest"],
+                "discretion_departure": content["discretion_departure"],
+                "judiciary_thresholds": met, "handlers": case.handlers,
+                "evidence_summary": [{"kind": e["kind"], "description": e["description"],
+                                      "content_hash": e["content_hash"]} for e in case.evidence],
+            })]
+
+        return self._command(request, case_no, "decision.proposed", change,
+                             content={"proposal_id": proposal_id, "proposal": data})
+
+    @route("GET", "/cases/<case_no>/proposals/<proposal_id>", roles=READERS + ("reviewer",),
+           summary="A proposal, its hash and its legal clearance")
+    def get_proposal(self, request, case_no, proposal_id):
+        with self.store.engine.connect() as conn:
+            case, _ = repo.load_case(conn, case_no)
+        from dataclasses import asdict
+        return asdict(case.proposal(proposal_id))
+
+    @subscribe("legal_review", "review.cleared", "review.approved", "review.returned")
+    def on_review(self, event):
+        """legal_review's answer on a proposal: cleared (not major), approved, or returned."""
+        outcome = event.type.split(".")[1]
+        data = event.data
+        with self.store.unit_of_work() as uow:
+            case, version = repo.load_case(uow.connection, data["case_no"])
+            case.record_review(data["proposal_hash"], outcome, major=data["major"], grounds=data["grounds"],
+                               review_id=data.get("review_id"), opinion=data.get("opinion"))
+            repo.append_record(uow, case.clue_id, actor=f"legal_review:{data.get('reviewer', 'rules')}",
+                               action=event.type, content={"case_no": case.case_no, **data})
+            repo.save_case(uow, case, version)
+
+    @route("POST", "/cases/<case_no>/pre-notice", roles=OFFICERS, body=schemas.PRE_NOTICE, status=201,
+           summary="事先告知 served: the statement (and hearing) window opens")
+    def pre_notify(self, request, case_no):
+        served_on = _day(request.body["served_on"])
+
+        def change(case: Case):
+            case.pre_notify(served_on)
+            proposal = case.current_proposal
+            return [("case.pre_notified", {
+                "case_no": case.case_no, "proposal_id": proposal.proposal_id, "served_on": served_on.isoformat(),
+                "statement_due": deadlines.statement_deadline(served_on, self.workdays).due.isoformat(),
+                "hearing_right": proposal.content.get("hearing_right", [])})]
+
+        return self._command(request, case_no, "case.pre_notified", change, content=request.body)
+
+    @route("POST", "/cases/<case_no>/statements", roles=OFFICERS, body=schemas.STATEMENT, status=201,
+           summary="The party's statement and defence (陈述申辩), or its waiver")
+    def add_statement(self, request, case_no):
+        return self._command(request, case_no, "statement.recorded",
+                             lambda case: case.add_statement(request.body), content=request.body)
+
+    @route("POST", "/cases/<case_no>/hearing-requests", roles=OFFICERS, body=schemas.HEARING_REQUEST, status=201,
+           summary="The party requests a hearing (H-RIGHT, within D-HEARING)")
+    def request_hearing(self, request, case_no):
+        requested_on = _day(request.body["requested_on"])
+
+        def change(case: Case):
+            case.check("request_hearing")
+            due = deadlines.hearing_request_deadline(_day(case.pre_notice_served_on), self.workdays).due
+            case.request_hearing(requested_on, due, case.current_proposal.content.get("hearing_right", []))
+            return [("hearing.requested", {"case_no": case.case_no, "requested_on": requested_on.isoformat(),
+                                           "request_due": due.isoformat()})]
+
+        return self._command(request, case_no, "hearing.requested", change, content=request.body)
+
+    @route("POST", "/cases/<case_no>/decisions", roles=SUPERVISOR, body=schemas.DECISION, second_officer=True,
+           status=201, summary="处罚决定 or 不予处罚: 409 unless legal_review cleared or approved this exact proposal")
+    def decide(self, request, case_no):
+        data = request.body
+        decided_on = _day(data["decided_on"])
+        self._officers(request, decided_on)
+
+        def change(case: Case):
+            case.check("decide")
+            statement_due = deadlines.statement_deadline(_day(case.pre_notice_served_on), self.workdays).due
+            proposal = case.current_proposal
+            thresholds = proposal.content.get("judiciary_thresholds", []) if proposal else []
+            decision = {"outcome": data["outcome"], "party_present": data.get("party_present", True),
+                        "reason": data.get("reason"),
+                        "party_waived_statement": any(s.get("waived") for s in case.statements)}
+            if data["outcome"] == "penalty":
+                decision["penalty"] = _event_penalty(_penalty(proposal.content["penalty"])) if proposal else {}
+            proposal = case.decide(decision, statement_deadline=statement_due, on=decided_on,
+                                   judiciary_thresholds=thresholds)
+            if data["outcome"] != "penalty":
+                return [("case.no_penalty_decided", {"case_no": case.case_no, "proposal_id": proposal.proposal_id,
+                                                     "decided_on": decided_on.isoformat(),
+                                                     "reason": data.get("reason") or ""})]
+            case.decision["decision_no"] = self._decision_no(decided_on)
+            event = {"case_no": case.case_no, "decision_no": case.decision["decision_no"],
+                     "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
+                     "subject": case.subject, "penalty": decision["penalty"],
+                     "legal_basis": proposal.content["legal_basis"], "facts": proposal.content["facts"],
+                     "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": case.category}
+            if proposal.review_id:
+                event["review_id"] = proposal.review_id
+            return [("penalty.decided", event)]
+
+        return self._command(request, case_no, "decision.made", change, content=data)
+
+    def _decision_no(self, decided_on: date) -> str:
+        # Numbered in the same transaction as the decision by the caller's unit of work.
+        return f"揭东市监处罚〔{decided_on.year}〕{uuid.uuid4().int % 1_000_000:06d}号"
+
+    @route("POST", "/cases/<case_no>/judiciary-transfers", roles=SUPERVISOR, body=schemas.TRANSFER, status=201,
+           summary="移送司法 (J-DUTY): transfer to the public security organ, with the threshold met")
+    def transfer(self, request, case_no):
+        data = request.body
+        transferred_on = _day(data["transferred_on"])
+
+        def change(case: Case):
+            case.check("transfer")
+            proposal = case.current_proposal
+            met = proposal.content.get("judiciary_thresholds", []) if proposal else []
+            if not met:
+                raise RuleViolation("J-DUTY: no judiciary threshold (J-*) is met by the current proposal's findings")
+            case.transfer_to_judiciary({"receiving_organ": data["receiving_organ"], "thresholds": met},
+                                       transferred_on)
+            first = met[0]
+            return [("case.transferred_to_judiciary", {
+                "case_no": case.case_no, "receiving_organ": data["receiving_organ"], "offence": first["offence"],
+                "rule": first["rule"], "amounts": {k: float(v) for k, v in first["measured"].items()
+                                                   if _is_number(v)},
+                "thresholds": met, "transferred_at": f"{transferred_on.isoformat()}T00:00:00Z"})]
+
+        return self._command(request, case_no, "case.transferred_to_judiciary", change, content=data)
+
+    @route("POST", "/cases/<case_no>/judiciary-receipts", roles=OFFICERS, body=schemas.RECEIPT, status=201,
+           summary="The police's receipt and decision on a transfer (accepted / declined)")
+    def record_receipt(self, request, case_no):
+        data = request.body
+
+        def change(case: Case):
+            case.record_police_receipt(data, _day(data["received_on"]))
+            return [("judiciary.receipt_recorded", {"case_no": case.case_no, "decision": data["decision"],
+                                                    "received_on": data["received_on"],
+                                                    "police_reference": data.get("police_reference", "")})]
+
+        return self._command(request, case_no, "judiciary.receipt_recorded", change, content=data)
+
+    @route("POST", "/cases/<case_no>/service", roles=OFFICERS, body=schemas.SERVICE, status=201,
+           summary="送达 of the decision (D-SERVE)")
+    def serve(self, request, case_no):
+        data = request.body
+        return self._command(request, case_no, "decision.served",
+                             lambda case: case.serve(_day(data["served_on"]),
+                                                     party_present=data.get("party_present", True)),
+                             content=data)
+
+    @route("POST", "/cases/<case_no>/payments", roles=OFFICERS, body=schemas.PAYMENT, status=201,
+           summary="Payment of the fine, with the late surcharge of D-PAY")
+    def record_payment(self, request, case_no):
+        data = request.body
+        paid_on = _day(data["paid_on"])
+
+        def change(case: Case):
+            case.check("record_payment")
+            fine = _yuan(case.decision["penalty"].get("fine_amount_yuan", 0)) if case.decision else Decimal(0)
+            due = deadlines.payment_deadline(_day(case.served_on), self.workdays).due if case.served_on else paid_on
+            surcharge = deadlines.late_payment_surcharge(fine, due, paid_on)
+            if _yuan(data["amount_yuan"]) < fine + surcharge:
+                raise RuleViolation(f"D-PAY: {fine + surcharge} yuan is due ({fine} fine + {surcharge} late "
+                                    f"surcharge, payment due {due.isoformat()}); {_yuan(data['amount_yuan'])} "
+                                    "was paid")
+            case.record_payment(paid_on, _yuan(data["amount_yuan"]), surcharge)
+            return [("penalty.paid", {"case_no": case.case_no, "decision_no": case.decision["decision_no"],
+                                      "paid_on": paid_on.isoformat(), "fine_yuan": float(fine),
+                                      "surcharge_yuan": float(surcharge), "payment_due": due.isoformat()})]
+
+        return self._command(request, case_no, "penalty.paid", change, content=data)
+
+    @route("POST", "/cases/<case_no>/closure", roles=SUPERVISOR, body=schemas.CLOSURE, status=201,
+           summary="结案, once a closing ground exists (D-CLOSE)")
+    def close(self, request, case_no):
+        closed_on = _day(request.body["closed_on"])
+
+        def change(case: Case):
+            case.close(closed_on)
+            return [("case.closed", {"case_no": case.case_no, "closed_on": closed_on.isoformat(),
+                                     "ground": case.closing_ground})]
+
+        return self._command(request, case_no, "case.closed", change, content=request.body)
+
+    # -- the full-process record (A-RECORD) -------------------------------------------------------
+    @route("GET", "/cases/<case_no>/record", roles=READERS, summary="The case's full-process record (全过程记录)")
+    def get_record(self, request, case_no):
+        with self.store.engine.connect() as conn:
+            case, _ = repo.load_case(conn, case_no)
+            entries = repo.read_record(conn, case.clue_id)
+        return {"case_no": case_no, "entries": [e.as_dict() for e in entries]}
+
+    @route("GET", "/cases/<case_no>/record/verification", roles=READERS,
+           summary="Recompute the record's hash chain; report the first broken entry")
+    def verify_record(self, request, case_no):
+        with self.store.engine.connect() as conn:
+            case, _ = repo.load_case(conn, case_no)
+            verification = repo.verify_record(conn, case.clue_id)
+        return {"case_no": case_no, **verification.as_dict()}
+
+
+def _penalty(data: dict[str, Any]) -> Penalty:
+    return Penalty(kinds=frozenset(PenaltyKind(k) for k in data["kinds"]),
+                   fine_yuan=_yuan(data.get("fine_amount_yuan")),
+                   confiscation_yuan=_yuan(data.get("confiscation_amount_yuan")))
+
+
+def _penalty_dict(penalty: Penalty) -> dict[str, Any]:
+    return {"kinds": sorted(k.value for k in penalty.kinds), "fine_amount_yuan": str(penalty.fine_yuan),
+            "confiscation_amount_yuan": str(penalty.confiscation_yuan)}
+
+
+def _event_penalty(penalty: Penalty) -> dict[str, Any]:
+    return {"kinds": sorted(k.value for k in penalty.kinds), "fine_amount_yuan": float(penalty.fine_yuan),
+            "confiscation_amount_yuan": float(penalty.confiscation_yuan)}
+
+
+def _public_party(party: dict[str, Any]) -> dict[str, Any]:
+    """What other departments receive about the party in case events (no personal identifiers)."""
+    return {k: v for k, v in party.items() if k in ("uscc", "name", "kind")}
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        Decimal(str(value))
+        return True
+    except Exception:
+        return False

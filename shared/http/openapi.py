@@ -26,6 +26,11 @@ def build_document(service: str, routes: Iterable[Route], *, version: str = "1.0
                       for name in re.findall(r"{([^}]+)}", r.template)]
         for name, schema in (r.query_schema or {}).items():
             parameters.append({"name": name, "in": "query", "required": False, "schema": schema})
+        if r.second_officer:
+            operation["x-second-officer"] = True
+            parameters.append({"name": "X-Second-Officer", "in": "header", "required": True,
+                               "description": "O-TWO: 'Bearer <token>' of a second officer with a valid certificate",
+                               "schema": {"type": "string", "maxLength": 4000}})
         if r.method == "POST":
             parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
                                "schema": {"type": "string", "maxLength": 200}})

@@ -39,6 +39,7 @@ PUBLIC = frozenset({"public"})
 MAX_BODY_BYTES = 1_000_000
 CORRELATION_HEADER = "X-Correlation-Id"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+SECOND_OFFICER_HEADER = "X-Second-Officer"  # O-TWO: the second officer's own bearer token
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
@@ -108,7 +109,10 @@ class Route(HttpRequestHandler):
 
     def __init__(self, method: str, url: str, *, roles: Iterable[str], body: dict | None = None,
                  response: dict | None = None, summary: str = "", status: int = 200,
-                 query: dict | None = None, content_type: str = "application/json", **kwargs):
+                 query: dict | None = None, content_type: str = "application/json",
+                 second_officer: bool = False, **kwargs):
+        # A refusal (domain error, problem) is an answer, not a crash: nameko logs it as expected.
+        kwargs.setdefault("expected_exceptions", (DomainError, Problem))
         super().__init__(method, url, **kwargs)
         self.roles = frozenset(roles)
         if not self.roles:
@@ -119,6 +123,7 @@ class Route(HttpRequestHandler):
         self.summary = summary
         self.status = status
         self.content_type = content_type
+        self.second_officer = second_officer
         self._validator = Draft202012Validator(body, format_checker=FormatChecker()) if body else None
 
     @property
@@ -198,6 +203,16 @@ class Route(HttpRequestHandler):
             raise Problem(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
         except NotAllowed as exc:
             raise Problem(403, str(exc)) from None
+        request.officers = [principal]
+        if self.second_officer:
+            header = request.headers.get(SECOND_OFFICER_HEADER)
+            if not header:
+                raise Problem(403, f"O-TWO: this action needs two officers; send the second officer's token "
+                                   f"as '{SECOND_OFFICER_HEADER}: Bearer <token>'")
+            try:
+                request.officers.append(authenticate(header))
+            except AuthenticationFailed as exc:
+                raise Problem(403, f"O-TWO: the second officer's token is not valid: {exc}") from None
         return principal
 
     @staticmethod

@@ -2,36 +2,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
-import uuid
-from urllib.parse import quote
 
 import pytest
 import requests
 
 from shared.config import SERVICE_PORTS
-from tests.conftest import AMQP_URI, ROOT
+from tests.conftest import ROOT
 from tests.support.processes import free_port
-
-
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="session")
-def test_vhost_uri():
-    """A vhost for this run, so durable queues of the real services never meet a developer's."""
-    if not shutil.which("rabbitmqctl"):
-        yield AMQP_URI
-        return
-    vhost = f"amr-test-{uuid.uuid4().hex[:8]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield AMQP_URI.rstrip("/") + "/" + quote(vhost, safe="")
-    _rabbitmqctl("delete_vhost", vhost)
 
 
 class Platform:

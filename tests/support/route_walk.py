@@ -62,8 +62,13 @@ def walk_routes(base_url: str) -> tuple[int, list[str]]:
                     failures.append(f"{where}: {label} gave {answer.status_code}, expected {expected}")
                 elif not answer.headers.get("Content-Type", "").startswith("application/problem+json"):
                     failures.append(f"{where}: {label} answered without problem+json")
+            second = {}
+            if operation.get("x-second-officer"):
+                second = {"X-Second-Officer": "Bearer " + mint_token("Y", ["officer"], cert_no="C2",
+                                                                     cert_expires=VALID_CERT)}
             for role in sorted(roles):
-                answer = _call(method, url, _headers(mint_token("X", [role], cert_no="C", cert_expires=VALID_CERT)))
+                answer = _call(method, url, {**second, **_headers(mint_token("X", [role], cert_no="C",
+                                                                                cert_expires=VALID_CERT))})
                 if answer.status_code in (401, 403) or answer.status_code >= 500:
                     failures.append(f"{where}: allowed role {role} gave {answer.status_code}")
     return walked, failures

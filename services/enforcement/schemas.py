@@ -1,0 +1,61 @@
+"""Request bodies of the enforcement routes (JSON Schema; unknown fields are refused)."""
+from shared.http.fields import DATE, IDENTIFIER, LONG_TEXT, MONEY, PARTY, SHORT_TEXT, body
+
+COUNT = {"type": "integer", "minimum": 0, "maximum": 10_000_000}
+PENALTY_KINDS = ["warning", "circulated_criticism", "fine", "confiscate_gains", "confiscate_property",
+                 "suspend_licence", "downgrade_qualification", "revoke_licence", "restrict_business",
+                 "suspend_business", "close", "ban_practising"]
+OFFENCES = ["140", "143", "144", "213", "214", "224-1"]
+
+CLUE = body(
+    ["source", "received_on", "subject", "summary"],
+    source={"enum": ["complaint", "report", "inspection", "transfer", "ip_referral", "assigned", "other"]},
+    received_on=DATE, subject=PARTY, summary=LONG_TEXT, category=SHORT_TEXT,
+    informant=body([], real_name={"type": "boolean"}, name=SHORT_TEXT, phone={"type": "string", "maxLength": 30}),
+    violation=body(["ended_on"], ended_on=DATE,
+                   life_health_or_financial_safety_with_harm={"type": "boolean"}),
+)
+
+FILING_DECISION = body(
+    ["decision", "decided_on"],
+    decision={"enum": ["file", "not_file"]}, decided_on=DATE, reason=LONG_TEXT, category=SHORT_TEXT,
+)
+
+EVIDENCE = body(
+    ["kind", "description", "content", "collected_on"],
+    kind={"enum": ["documentary", "physical", "audio_visual", "electronic", "witness", "party_statement",
+                   "expert_opinion", "inspection_record"]},
+    description=SHORT_TEXT, content=LONG_TEXT, collected_on=DATE,
+)
+
+PROPOSAL = body(
+    ["penalty", "case_value_yuan", "legal_basis", "facts"],
+    penalty=body(["kinds"], kinds={"type": "array", "items": {"enum": PENALTY_KINDS}, "minItems": 1,
+                                   "uniqueItems": True},
+                 fine_amount_yuan=MONEY, confiscation_amount_yuan=MONEY),
+    case_value_yuan=MONEY,
+    legal_basis={"type": "array", "items": SHORT_TEXT, "minItems": 1, "maxItems": 20},
+    facts=LONG_TEXT,
+    complex={"type": "boolean"}, public_interest={"type": "boolean"}, discretion_departure={"type": "boolean"},
+    findings=body([], offences={"type": "array", "items": {"enum": OFFENCES}, "uniqueItems": True},
+                  sales_yuan=MONEY, unsold_goods_yuan=MONEY, illegal_turnover_yuan=MONEY,
+                  illegal_gains_yuan=MONEY, marks_count=COUNT, participants=COUNT, levels=COUNT,
+                  serious_food_poisoning_risk={"type": "boolean"}, toxic_substance_added={"type": "boolean"}),
+)
+
+PRE_NOTICE = body(["served_on"], served_on=DATE)
+STATEMENT = body(["received_on"], received_on=DATE, content=LONG_TEXT, waived={"type": "boolean"})
+HEARING_REQUEST = body(["requested_on"], requested_on=DATE)
+DECISION = body(
+    ["outcome", "decided_on"],
+    outcome={"enum": ["penalty", "no_penalty"]}, decided_on=DATE, party_present={"type": "boolean"},
+    reason=LONG_TEXT,
+)
+TRANSFER = body(["receiving_organ", "transferred_on"], receiving_organ=SHORT_TEXT, transferred_on=DATE)
+RECEIPT = body(["decision", "received_on"], decision={"enum": ["received", "accepted", "declined"]},
+               received_on=DATE, police_reference=SHORT_TEXT, reason=LONG_TEXT)
+SERVICE = body(["served_on"], served_on=DATE, party_present={"type": "boolean"})
+PAYMENT = body(["paid_on", "amount_yuan"], paid_on=DATE, amount_yuan=MONEY)
+CLOSURE = body(["closed_on"], closed_on=DATE)
+LIST_QUERY = {"limit": {"type": "integer", "minimum": 1, "maximum": 200}, "cursor": IDENTIFIER,
+              "state": {"type": "string", "maxLength": 20}}
