@@ -5,7 +5,8 @@ from typing import Any
 
 # Yuan, to the fen; absurd amounts (negative, NaN, 10^20) are refused by the schema.
 MONEY = {"type": "number", "minimum": 0, "maximum": 10_000_000_000}  # quantised to the fen server-side
-DATE = {"type": "string", "format": "date"}
+# A real calendar date in a plausible range (a year 9999 would overflow deadline arithmetic).
+DATE = {"type": "string", "format": "date", "pattern": "^(199[0-9]|20[0-9]{2})-[0-9]{2}-[0-9]{2}$"}
 SHORT_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
 LONG_TEXT = {"type": "string", "minLength": 1, "maxLength": 20_000}
 IDENTIFIER = {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"}

@@ -53,3 +53,12 @@ def test_make_up_prints_every_service_url(platform):
     printed = "".join(platform.output)
     for service, port in platform.ports.items():
         assert f"http://127.0.0.1:{port}" in printed, printed
+
+
+@pytest.mark.parametrize("service", list(SERVICE_PORTS))
+def test_every_route_rejects_malformed_wrongly_typed_absurd_and_overlong_bodies_with_4xx(platform, service):
+    from tests.support.bad_input import throw_bad_input
+    sent, failures = throw_bad_input(platform.url(service))
+    assert failures == []
+    if service == "enforcement":
+        assert sent > 100  # every POST route of the case, each field
