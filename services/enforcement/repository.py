@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 
 from services.enforcement.domain.case import Case
 from services.enforcement.domain.record import RecordEntry, Verification, append, verify
-from services.enforcement.tables import cases, clues, record_entries, record_heads, sequences
+from services.enforcement.tables import cases, clues, overdue_notices, record_entries, record_heads, sequences
 from shared.canonical import canonical_json
 from shared.errors import Conflict, NotFound
 
@@ -112,3 +112,22 @@ def verify_record(connection, record_key: str) -> Verification:
     head = connection.execute(select(record_heads).where(record_heads.c.record_key == record_key)).first()
     return verify(read_record(connection, record_key), expected_count=head.count if head else 0,
                   expected_head_hash=head.head_hash if head else None)
+
+
+def open_cases(connection) -> list[Case]:
+    rows = connection.execute(select(cases.c.data).where(cases.c.state != "closed"))
+    return [Case.from_dict(row.data) for row in rows]
+
+
+def open_clues(connection) -> list[dict[str, Any]]:
+    return [dict(row.data) for row in connection.execute(select(clues.c.data).where(clues.c.state == "received"))]
+
+
+def note_overdue(uow, aggregate: str, kind: str, due: date) -> bool:
+    """Remember that this deadline's overdue event was published; False if it already was."""
+    exists = uow.execute(select(overdue_notices.c.id).where(
+        overdue_notices.c.aggregate == aggregate, overdue_notices.c.kind == kind, overdue_notices.c.due == due)).first()
+    if exists:
+        return False
+    uow.execute(insert(overdue_notices).values(aggregate=aggregate, kind=kind, due=due))
+    return True

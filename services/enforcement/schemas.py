@@ -56,6 +56,8 @@ RECEIPT = body(["decision", "received_on"], decision={"enum": ["received", "acce
                received_on=DATE, police_reference=SHORT_TEXT, reason=LONG_TEXT)
 SERVICE = body(["served_on"], served_on=DATE, party_present={"type": "boolean"})
 PAYMENT = body(["paid_on", "amount_yuan"], paid_on=DATE, amount_yuan=MONEY)
+SUSPENSION = body(["on", "reason"], on=DATE, reason=LONG_TEXT)
+RESUMPTION = body(["on"], on=DATE)
 CLOSURE = body(["closed_on"], closed_on=DATE)
 LIST_QUERY = {"limit": {"type": "integer", "minimum": 1, "maximum": 200}, "cursor": IDENTIFIER,
               "state": {"type": "string", "maxLength": 20}}

@@ -5,7 +5,9 @@ Every command loads its aggregate, lets the domain decide, appends to the full-p
 """
 from __future__ import annotations
 
+import os
 import uuid
+from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -18,6 +20,9 @@ from services.enforcement.domain.case import Case, CaseState, ClueState
 from services.enforcement.domain.judiciary import CaseFindings, thresholds_met
 from services.enforcement.domain.procedure import Officer, hearing_right_grounds, two_officers_refusal
 from services.enforcement.tables import metadata
+from nameko.timer import timer
+
+from shared import metrics
 from shared.errors import Conflict, PermissionDenied, RuleViolation
 from shared.events.subscriber import subscribe
 from shared.http.routes import route
@@ -29,6 +34,12 @@ OFFICERS = ("officer", "supervisor")
 SUPERVISOR = ("supervisor",)
 READERS = ("officer", "supervisor", "operator")
 FEN = Decimal("0.01")
+DEADLINE_SCAN_SECONDS = float(os.environ.get("DEADLINE_SCAN_SECONDS", "60"))
+
+CASES_BY_STATE = metrics.gauge("cases", "Cases by state.", ("state",))
+DEADLINES_OVERDUE = metrics.gauge("deadlines_overdue", "Statutory deadlines passed, by rule id.", ("kind",))
+TRANSFERS_UNACKNOWLEDGED = metrics.gauge(
+    "judiciary_transfers_unacknowledged", "Cases transferred to the police without their decision yet (J-DUTY).")
 
 
 def _yuan(value: Any) -> Decimal:
@@ -418,6 +429,59 @@ class EnforcementService(PlatformService):
                                      "ground": case.closing_ground})]
 
         return self._command(request, case_no, "case.closed", change, content=request.body)
+
+    # -- deadlines ------------------------------------------------------------------------------
+    @timer(interval=DEADLINE_SCAN_SECONDS, eager=True)
+    def scan_deadlines(self):
+        """Find overdue deadlines; publish ``deadline.overdue`` once per deadline; refresh gauges."""
+        today = self.workdays.today()
+        with self.store.engine.connect() as conn:
+            open_cases = repo.open_cases(conn)
+            open_clues = repo.open_clues(conn)
+        overdue = []
+        for case in open_cases:
+            overdue += [(case, None, d) for d in self._deadlines(case, today) if d.due < today]
+        for clue in open_clues:
+            due = deadlines.clue_filing_deadline(_day(clue["received_on"]), self.workdays)
+            if due.due < today:
+                overdue.append((None, clue, due))
+        by_kind = Counter(d.kind for _, _, d in overdue)
+        for kind in ("D-CLUE", "D-DECIDE", "D-STATEMENT", "D-HEARING", "D-SERVE", "D-PAY", "D-CLOSE"):
+            DEADLINES_OVERDUE.labels(self.name, kind).set(by_kind.get(kind, 0))
+        states = Counter(case.state.value for case in open_cases)
+        for state in CaseState:
+            if state is not CaseState.CLOSED:
+                CASES_BY_STATE.labels(self.name, state.value).set(states.get(state.value, 0))
+        TRANSFERS_UNACKNOWLEDGED.labels(self.name).set(sum(
+            1 for case in open_cases if case.state is CaseState.TRANSFERRED
+            and not (case.transfer or {}).get("police_decision")))
+        for case, clue, deadline in overdue:
+            aggregate = case.case_no if case else clue["clue_id"]
+            with self.store.unit_of_work() as uow:
+                if not repo.note_overdue(uow, aggregate, deadline.kind, deadline.due):
+                    continue
+                data = {"aggregate": aggregate, "kind": deadline.kind, "due": deadline.due.isoformat(),
+                        "basis": deadline.basis}
+                if case:
+                    self._publish(uow, case, "deadline.overdue", {**data, "case_no": case.case_no})
+                else:
+                    from dataclasses import replace
+                    uow.context = replace(uow.context, correlation_id=clue["correlation_id"])
+                    uow.publish("deadline.overdue", subject=aggregate, data={**data, "clue_id": aggregate})
+
+    @route("POST", "/cases/<case_no>/suspensions", roles=SUPERVISOR, body=schemas.SUSPENSION, status=201,
+           summary="中止调查: the D-DECIDE clock stops until the case resumes")
+    def suspend(self, request, case_no):
+        data = request.body
+        return self._command(request, case_no, "case.suspended",
+                             lambda case: case.suspend(_day(data["on"]), data["reason"]), content=data)
+
+    @route("POST", "/cases/<case_no>/resumptions", roles=SUPERVISOR, body=schemas.RESUMPTION, status=201,
+           summary="恢复调查: the D-DECIDE clock runs again")
+    def resume(self, request, case_no):
+        data = request.body
+        return self._command(request, case_no, "case.resumed", lambda case: case.resume(_day(data["on"])),
+                             content=data)
 
     # -- the full-process record (A-RECORD) -------------------------------------------------------
     @route("GET", "/cases/<case_no>/record", roles=READERS, summary="The case's full-process record (全过程记录)")

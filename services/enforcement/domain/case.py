@@ -148,11 +148,15 @@ class Case:
     def suspend(self, on: date, reason: str) -> None:
         """中止调查: the D-DECIDE clock stops until resumption."""
         self.check("suspend")
+        if on < date.fromisoformat(self.filed_on):
+            raise RuleViolation(f"a case filed on {self.filed_on} cannot be suspended from {on.isoformat()}")
         self.paused.append([on.isoformat(), None])
         self.state = CaseState.SUSPENDED
 
     def resume(self, on: date) -> None:
         self.check("resume")
+        if on < date.fromisoformat(self.paused[-1][0]):
+            raise RuleViolation(f"the case was suspended on {self.paused[-1][0]}; it cannot resume before that")
         self.paused[-1][1] = on.isoformat()
         self.state = CaseState.INVESTIGATING
 
