@@ -198,6 +198,7 @@ class EnforcementService(PlatformService):
         """Load, change (the domain decides), record, save; ``change`` returns events to publish."""
         with self.store.unit_of_work() as uow:
             case, version = repo.load_case(uow.connection, case_no)
+            self._uow = uow  # for changes that number documents in the same transaction
             events = change(case) or []
             self._record(uow, case.clue_id, request, action, {"case_no": case_no, **content})
             repo.save_case(uow, case, version)
@@ -348,8 +349,9 @@ class EnforcementService(PlatformService):
         return self._command(request, case_no, "decision.made", change, content=data)
 
     def _decision_no(self, decided_on: date) -> str:
-        # Numbered in the same transaction as the decision by the caller's unit of work.
-        return f"揭东市监处罚〔{decided_on.year}〕{uuid.uuid4().int % 1_000_000:06d}号"
+        """文书号: numbered without gaps per year, in the decision's own transaction."""
+        number = repo.next_number(self._uow, f"decision-{decided_on.year}")
+        return f"揭东市监处罚〔{decided_on.year}〕{number}号"
 
     @route("POST", "/cases/<case_no>/judiciary-transfers", roles=SUPERVISOR, body=schemas.TRANSFER, status=201,
            summary="移送司法 (J-DUTY): transfer to the public security organ, with the threshold met")

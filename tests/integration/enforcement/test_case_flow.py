@@ -28,7 +28,7 @@ def test_a_full_ordinary_case_ends_closed_with_every_event_in_order_one_correlat
     enforcement.post(f"/cases/{case_no}/statements", {"received_on": "2026-11-26", "waived": True}, headers=OFFICER)
     decided = enforcement.post(f"/cases/{case_no}/decisions", {"outcome": "penalty", "decided_on": "2026-11-27",
                                                                 "party_present": True}, second=True).json()
-    assert decided["state"] == "decided" and decided["decision"]["decision_no"].startswith("揭东市监处罚")
+    assert decided["state"] == "decided" and decided["decision"]["decision_no"] == "揭东市监处罚〔2026〕1号"
     enforcement.post(f"/cases/{case_no}/service", {"served_on": "2026-11-27", "party_present": True},
                      headers=OFFICER)
     enforcement.post(f"/cases/{case_no}/payments", {"paid_on": "2026-12-01", "amount_yuan": 150_000},
