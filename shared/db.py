@@ -144,3 +144,25 @@ def backbone_migration():
             op.drop_table(table)
 
     return upgrade, downgrade
+
+
+def tables_migration(metadata_module: str, tables: tuple[str, ...] | None = None):
+    """``upgrade, downgrade`` creating tables (all, or the named ones) of a module's ``metadata``,
+    as defined when the revision runs: for a first revision of a new set of tables."""
+    import importlib
+
+    from alembic import op
+
+    def _tables():
+        metadata = importlib.import_module(metadata_module).metadata
+        return [metadata.tables[name] for name in tables] if tables else None
+
+    def upgrade() -> None:
+        metadata = importlib.import_module(metadata_module).metadata
+        metadata.create_all(op.get_bind(), tables=_tables())
+
+    def downgrade() -> None:
+        metadata = importlib.import_module(metadata_module).metadata
+        metadata.drop_all(op.get_bind(), tables=_tables())
+
+    return upgrade, downgrade

@@ -1,19 +1,5 @@
-"""Probe tables.
+"""Probe tables. Revision ID: probe_0001"""
+from shared.db import tables_migration
 
-Revision ID: probe_0001
-"""
-from alembic import op
-
-revision = "probe_0001"
-down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    from tests.support.probe.tables import metadata
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    pass
+revision, down_revision, branch_labels, depends_on = "probe_0001", None, None, None
+upgrade, downgrade = tables_migration("tests.support.probe.tables")
