@@ -56,6 +56,20 @@ RECEIPT = body(["decision", "received_on"], decision={"enum": ["received", "acce
                received_on=DATE, police_reference=SHORT_TEXT, reason=LONG_TEXT)
 SERVICE = body(["served_on"], served_on=DATE, party_present={"type": "boolean"})
 PAYMENT = body(["paid_on", "amount_yuan"], paid_on=DATE, amount_yuan=MONEY)
+HEARING_NOTICE = body(["notice_served_on", "hearing_on", "chair"], notice_served_on=DATE, hearing_on=DATE,
+                      chair=IDENTIFIER)
+HEARING_HELD = body(["held_on", "transcript"], held_on=DATE, transcript=LONG_TEXT)
+RECUSAL = body(["officer", "replacement", "reason", "on"], officer=IDENTIFIER, replacement=IDENTIFIER,
+               reason=LONG_TEXT, on=DATE)
+CLUE_EXTENSION = body(["approved_on", "reason"], approved_on=DATE, reason=LONG_TEXT)
+SIMPLE_DECISION = body(
+    ["subject", "decided_on", "penalty", "facts", "legal_basis"],
+    subject=PARTY, decided_on=DATE, facts=LONG_TEXT,
+    legal_basis={"type": "array", "items": SHORT_TEXT, "minItems": 1, "maxItems": 20},
+    penalty=body(["kinds"], kinds={"type": "array", "items": {"enum": ["warning", "fine"]}, "minItems": 1,
+                                   "uniqueItems": True}, fine_amount_yuan=MONEY),
+    paid_on_the_spot={"type": "boolean"},
+)
 SUSPENSION = body(["on", "reason"], on=DATE, reason=LONG_TEXT)
 RESUMPTION = body(["on"], on=DATE)
 CLOSURE = body(["closed_on"], closed_on=DATE)

@@ -16,9 +16,11 @@ from typing import Any
 from services.enforcement import repository as repo
 from services.enforcement import schemas
 from services.enforcement.domain import deadlines
-from services.enforcement.domain.case import Case, CaseState, ClueState
+from services.enforcement.domain.case import Case, CaseState, ClueState, Proposal
 from services.enforcement.domain.judiciary import CaseFindings, thresholds_met
-from services.enforcement.domain.procedure import Officer, hearing_right_grounds, two_officers_refusal
+from services.enforcement.domain.procedure import (
+    Officer, hearing_right_grounds, simplified_procedure_refusal, two_officers_refusal,
+)
 from services.enforcement.tables import metadata
 from nameko.timer import timer
 
@@ -117,6 +119,53 @@ class EnforcementService(PlatformService):
                 "clue_id": clue_id, "source": clue["source"], "received_on": clue["received_on"],
                 "subject": _public_party(clue["subject"]), "filing_due": due.due.isoformat()})
         return 201, clue
+
+    @route("POST", "/clues/<clue_id>/extension", roles=SUPERVISOR, body=schemas.CLUE_EXTENSION, status=201,
+           summary="D-CLUE: the head approves one extension of 15 working days")
+    def extend_clue(self, request, clue_id):
+        data = request.body
+        with self.store.unit_of_work() as uow:
+            clue, version = repo.load_clue(uow.connection, clue_id)
+            if clue["state"] != ClueState.RECEIVED.value:
+                raise Conflict(f"clue {clue_id} already has a filing decision ({clue['state']})")
+            if clue.get("extension"):
+                raise Conflict(f"D-CLUE allows one extension; clue {clue_id} had it on {clue['extension']['approved_on']}")
+            clue["extension"] = {**data, "approved_by": request.principal.staff_id}
+            clue["filing_due"] = deadlines.clue_filing_deadline(_day(clue["received_on"]), self.workdays,
+                                                                extended=True).as_dict()
+            repo.save_clue(uow, clue, version)
+            self._record(uow, clue_id, request, "clue.extended", data)
+        return 201, clue
+
+    @route("POST", "/simple-decisions", roles=OFFICERS, body=schemas.SIMPLE_DECISION, status=201,
+           summary="简易程序: an on-the-spot warning or small fine (S-SIMPLE); not published (P-SCOPE)")
+    def decide_on_the_spot(self, request):
+        data = request.body
+        decided_on = _day(data["decided_on"])
+        penalty = _penalty(data["penalty"])
+        refusal = simplified_procedure_refusal(penalty, PartyKind(data["subject"]["kind"]))
+        if refusal:
+            raise RuleViolation(refusal + "; use the ordinary procedure (file a case)")
+        with self.store.unit_of_work() as uow:
+            number = repo.next_number(uow, f"simple-{decided_on.year}")
+            case_no = f"JD-{decided_on.year}-S{number:06d}"
+            case = Case(case_no=case_no, clue_id=case_no, subject=data["subject"], category="simplified",
+                        handlers=[request.principal.staff_id], filed_on=decided_on.isoformat(),
+                        correlation_id=uow.context.correlation_id, procedure="simplified",
+                        state=CaseState.SERVED, served_on=decided_on.isoformat())
+            self._uow = uow
+            case.decision = {"outcome": "penalty", "penalty": _event_penalty(penalty), "decided_on": data["decided_on"],
+                             "decision_no": f"揭东市监当罚〔{decided_on.year}〕{number}号", "party_present": True}
+            if data.get("paid_on_the_spot") or PenaltyKind.FINE not in penalty.kinds:
+                case.closing_ground, case.closing_ground_on = "decision performed on the spot", data["decided_on"]
+            repo.insert_case(uow, case)
+            self._record(uow, case_no, request, "simple.decided", {"decision": data})
+            self._publish(uow, case, "penalty.decided", {
+                "case_no": case_no, "decision_no": case.decision["decision_no"], "procedure": "simplified",
+                "proposal_id": "on-the-spot", "proposal_hash": Proposal.hash_of(data), "subject": case.subject,
+                "penalty": case.decision["penalty"], "legal_basis": data["legal_basis"], "facts": data["facts"],
+                "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": "simplified"})
+        return 201, self._case_view(case)
 
     @route("GET", "/clues/<clue_id>", roles=READERS, summary="A clue and its filing deadline")
     def get_clue(self, request, clue_id):
@@ -313,6 +362,30 @@ class EnforcementService(PlatformService):
 
         return self._command(request, case_no, "hearing.requested", change, content=request.body)
 
+    @route("POST", "/cases/<case_no>/hearings", roles=SUPERVISOR, body=schemas.HEARING_NOTICE, status=201,
+           summary="听证通知: notified at least 7 working days ahead; the chair is not an investigator")
+    def notify_hearing(self, request, case_no):
+        data = request.body
+        served_on = _day(data["notice_served_on"])
+        return self._command(request, case_no, "hearing.notified", lambda case: case.notify_hearing(
+            served_on=served_on, hearing_on=_day(data["hearing_on"]), chair=data["chair"],
+            earliest=deadlines.earliest_hearing_date(served_on, self.workdays)), content=data)
+
+    @route("POST", "/cases/<case_no>/hearings/held", roles=OFFICERS, body=schemas.HEARING_HELD, status=201,
+           summary="The hearing was held (听证笔录); a decision now needs a proposal reviewed after it")
+    def hold_hearing(self, request, case_no):
+        data = request.body
+        return self._command(request, case_no, "hearing.held",
+                             lambda case: case.hold_hearing(_day(data["held_on"]), data["transcript"]), content=data)
+
+    @route("POST", "/cases/<case_no>/recusals", roles=SUPERVISOR, body=schemas.RECUSAL, status=201,
+           summary="O-RECUSE (回避): an officer withdraws, replaced; who decided is recorded")
+    def recuse(self, request, case_no):
+        data = request.body
+        return self._command(request, case_no, "officer.recused", lambda case: case.recuse(
+            data["officer"], replacement=data["replacement"], decided_by=request.principal.staff_id,
+            reason=data["reason"], on=_day(data["on"])), content=data)
+
     @route("POST", "/cases/<case_no>/decisions", roles=SUPERVISOR, body=schemas.DECISION, second_officer=True,
            status=201, summary="处罚决定 or 不予处罚: 409 unless legal_review cleared or approved this exact proposal")
     def decide(self, request, case_no):
@@ -337,7 +410,7 @@ class EnforcementService(PlatformService):
                                                      "decided_on": decided_on.isoformat(),
                                                      "reason": data.get("reason") or ""})]
             case.decision["decision_no"] = self._decision_no(decided_on)
-            event = {"case_no": case.case_no, "decision_no": case.decision["decision_no"],
+            event = {"case_no": case.case_no, "decision_no": case.decision["decision_no"], "procedure": "ordinary",
                      "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
                      "subject": case.subject, "penalty": decision["penalty"],
                      "legal_basis": proposal.content["legal_basis"], "facts": proposal.content["facts"],

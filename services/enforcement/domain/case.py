@@ -51,7 +51,12 @@ ALLOWED: dict[str, frozenset[CaseState]] = {
     "pre_notify": frozenset({CaseState.CLEARED}),
     "add_statement": frozenset({CaseState.PRE_NOTIFIED}),
     "request_hearing": frozenset({CaseState.PRE_NOTIFIED}),
-    "decide": frozenset({CaseState.PRE_NOTIFIED}),
+    "notify_hearing": frozenset({CaseState.PRE_NOTIFIED}),
+    "hold_hearing": frozenset({CaseState.PRE_NOTIFIED}),
+    "recuse": frozenset({CaseState.INVESTIGATING, CaseState.SUSPENDED, CaseState.AWAITING_REVIEW,
+                         CaseState.CLEARED, CaseState.PRE_NOTIFIED}),
+    # A decision follows the pre-notice; after a hearing, a new proposal is cleared first (M-HEARING).
+    "decide": frozenset({CaseState.PRE_NOTIFIED, CaseState.CLEARED}),
     "transfer": frozenset({CaseState.INVESTIGATING, CaseState.AWAITING_REVIEW, CaseState.CLEARED,
                            CaseState.PRE_NOTIFIED}),
     "record_police_receipt": frozenset({CaseState.TRANSFERRED}),
@@ -111,7 +116,10 @@ class Case:
     pre_notice_served_on: str | None = None
     statements: list[dict[str, Any]] = field(default_factory=list)
     hearing_requested_on: str | None = None
+    hearing: dict[str, Any] | None = None
     hearing_held: bool = False
+    recusals: list[dict[str, Any]] = field(default_factory=list)
+    procedure: str = "ordinary"
     decision: dict[str, Any] | None = None
     transfer: dict[str, Any] | None = None
     transfer_declined: bool = False
@@ -217,14 +225,61 @@ class Case:
         self.check("request_hearing")
         if not grounds:
             raise RuleViolation("H-RIGHT: the proposed penalty gives no right to a hearing")
+        if self.hearing_requested_on:
+            raise Conflict(f"a hearing was already requested on {self.hearing_requested_on}")
+        if on < date.fromisoformat(self.pre_notice_served_on):
+            raise RuleViolation(f"the pre-notice was served on {self.pre_notice_served_on}; a request cannot precede it")
         if on > deadline:
             raise RuleViolation(f"D-HEARING: a hearing had to be requested by {deadline.isoformat()}")
         self.hearing_requested_on = on.isoformat()
+        # D-DECIDE: the hearing period does not count, from the request until the hearing is held.
+        self.paused.append([on.isoformat(), None])
 
+    def notify_hearing(self, *, served_on: date, hearing_on: date, chair: str, earliest: date) -> None:
+        """D-HEARING: notified at least 7 WD ahead; O-SEPARATE: the chair is not an investigator."""
+        self.check("notify_hearing")
+        if not self.hearing_requested_on:
+            raise Conflict("the party has not requested a hearing")
+        if chair in self.handlers:
+            raise RuleViolation(f"O-SEPARATE: the hearing chair {chair} investigates this case; appoint someone "
+                                "who does not")
+        if hearing_on < earliest:
+            raise RuleViolation(f"D-HEARING: a hearing notified on {served_on.isoformat()} can be held on "
+                                f"{earliest.isoformat()} at the earliest (7 working days' notice)")
+        self.hearing = {"notice_served_on": served_on.isoformat(), "hearing_on": hearing_on.isoformat(),
+                        "chair": chair, "held_on": None}
+
+    def hold_hearing(self, on: date, transcript: str) -> None:
+        self.check("hold_hearing")
+        if not self.hearing:
+            raise Conflict("no hearing has been notified")
+        if on < date.fromisoformat(self.hearing["hearing_on"]):
+            raise RuleViolation(f"the hearing was notified for {self.hearing['hearing_on']}")
+        self.hearing.update(held_on=on.isoformat(), transcript=transcript)
+        self.hearing_held = True
+        if self.paused and self.paused[-1][1] is None:
+            self.paused[-1][1] = on.isoformat()
+
+    def recuse(self, officer: str, *, replacement: str, decided_by: str, reason: str, on: date) -> None:
+        """O-RECUSE (回避): the officer withdraws; who decided it is recorded; a replacement keeps two."""
+        self.check("recuse")
+        if officer not in self.handlers:
+            raise RuleViolation(f"{officer} does not handle case {self.case_no}")
+        if replacement in self.handlers or replacement == officer:
+            raise RuleViolation(f"O-TWO: the replacement {replacement} must be another officer")
+        if decided_by == officer:
+            raise RuleViolation("O-RECUSE: an officer does not decide their own recusal")
+        self.handlers = [replacement if h == officer else h for h in self.handlers]
+        self.recusals.append({"officer": officer, "replacement": replacement, "decided_by": decided_by,
+                              "reason": reason, "on": on.isoformat()})
     # -- decision and after -------------------------------------------------------------------------
     def decide(self, decision: dict[str, Any], *, statement_deadline: date, on: date,
                judiciary_thresholds: list[dict[str, Any]]) -> Proposal:
         self.check("decide")
+        if self.pre_notice_served_on is None:
+            raise Conflict("行政处罚法 art. 62: no decision without the pre-notice (事先告知); serve it first")
+        if self.hearing_requested_on and not self.hearing_held:
+            raise Conflict("D-HEARING: the party requested a hearing; hold it before deciding")
         proposal = self.require_clearance()
         if on <= statement_deadline and not self.statements and not decision.get("party_waived_statement"):
             raise Conflict(f"D-STATEMENT: the party may state and defend until {statement_deadline.isoformat()}; "
