@@ -2,6 +2,7 @@
 from shared.http.fields import DATE, IDENTIFIER, LONG_TEXT, MONEY, PARTY, SHORT_TEXT, body
 
 COUNT = {"type": "integer", "minimum": 0, "maximum": 10_000_000}
+CATEGORY = {"type": "string", "minLength": 1, "maxLength": 100}  # as case.opened carries it
 PENALTY_KINDS = ["warning", "circulated_criticism", "fine", "confiscate_gains", "confiscate_property",
                  "suspend_licence", "downgrade_qualification", "revoke_licence", "restrict_business",
                  "suspend_business", "close", "ban_practising"]
@@ -10,7 +11,7 @@ OFFENCES = ["140", "143", "144", "213", "214", "224-1"]
 CLUE = body(
     ["source", "received_on", "subject", "summary"],
     source={"enum": ["complaint", "report", "inspection", "transfer", "ip_referral", "assigned", "other"]},
-    received_on=DATE, subject=PARTY, summary=LONG_TEXT, category=SHORT_TEXT,
+    received_on=DATE, subject=PARTY, summary=LONG_TEXT, category=CATEGORY,
     informant=body([], real_name={"type": "boolean"}, name=SHORT_TEXT, phone={"type": "string", "maxLength": 30}),
     violation=body(["ended_on"], ended_on=DATE,
                    life_health_or_financial_safety_with_harm={"type": "boolean"}),
@@ -18,7 +19,7 @@ CLUE = body(
 
 FILING_DECISION = body(
     ["decision", "decided_on"],
-    decision={"enum": ["file", "not_file"]}, decided_on=DATE, reason=LONG_TEXT, category=SHORT_TEXT,
+    decision={"enum": ["file", "not_file"]}, decided_on=DATE, reason=LONG_TEXT, category=CATEGORY,
 )
 
 EVIDENCE = body(

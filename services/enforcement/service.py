@@ -28,7 +28,7 @@ from shared import metrics
 from shared.errors import Conflict, PermissionDenied, RuleViolation
 from shared.events.subscriber import subscribe
 from shared.http.routes import route
-from shared.law.penalties import PartyKind, Penalty, PenaltyKind
+from shared.law.penalties import CONFISCATIONS, PartyKind, Penalty, PenaltyKind
 from shared.service import PlatformService
 from shared.store import Store
 
@@ -58,11 +58,13 @@ class EnforcementService(PlatformService):
 
     # -- helpers --------------------------------------------------------------------------------
     def _officers(self, request, on: date) -> list[str]:
-        """O-TWO: the caller and the second officer, distinct, each with a certificate valid today."""
+        """O-TWO: the caller and the second officer, distinct, each with a certificate valid today
+        and on the date of the act (a backdated act does not revive an expired certificate)."""
         people = [Officer(p.staff_id, p.cert_no, p.cert_expires) for p in request.officers]
-        refusal = two_officers_refusal(people, on)
-        if refusal:
-            raise PermissionDenied(refusal)
+        for day in sorted({on, self.workdays.today()}):
+            refusal = two_officers_refusal(people, day)
+            if refusal:
+                raise PermissionDenied(refusal)
         second = request.officers[1]
         if not second.roles & set(OFFICERS):
             raise PermissionDenied(f"O-TWO: the second officer {second.staff_id} is not an enforcement officer")
@@ -162,7 +164,8 @@ class EnforcementService(PlatformService):
             self._record(uow, case_no, request, "simple.decided", {"decision": data})
             self._publish(uow, case, "penalty.decided", {
                 "case_no": case_no, "decision_no": case.decision["decision_no"], "procedure": "simplified",
-                "proposal_id": "on-the-spot", "proposal_hash": Proposal.hash_of(data), "subject": case.subject,
+                "proposal_id": "on-the-spot", "proposal_hash": Proposal.hash_of(data),
+                "subject": _public_party(case.subject),
                 "penalty": case.decision["penalty"], "legal_basis": data["legal_basis"], "facts": data["facts"],
                 "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": "simplified"})
         return 201, self._case_view(case)
@@ -253,7 +256,8 @@ class EnforcementService(PlatformService):
             repo.save_case(uow, case, version)
             for event_type, data in events:
                 self._publish(uow, case, event_type, data)
-        return 201, self._case_view(case)
+            view = self._case_view(case)  # inside the transaction: a case that cannot be shown is not saved
+        return 201, view
 
     @route("POST", "/cases/<case_no>/evidence", roles=OFFICERS, body=schemas.EVIDENCE, second_officer=True,
            status=201, summary="Add evidence (content hashed), collected by two officers (O-TWO)")
@@ -333,7 +337,7 @@ class EnforcementService(PlatformService):
         served_on = _day(request.body["served_on"])
 
         def change(case: Case):
-            case.pre_notify(served_on)
+            case.pre_notify(served_on, self.workdays.today())
             proposal = case.current_proposal
             return [("case.pre_notified", {
                 "case_no": case.case_no, "proposal_id": proposal.proposal_id, "served_on": served_on.isoformat(),
@@ -356,7 +360,8 @@ class EnforcementService(PlatformService):
         def change(case: Case):
             case.check("request_hearing")
             due = deadlines.hearing_request_deadline(_day(case.pre_notice_served_on), self.workdays).due
-            case.request_hearing(requested_on, due, case.current_proposal.content.get("hearing_right", []))
+            case.request_hearing(requested_on, due, case.current_proposal.content.get("hearing_right", []),
+                                 self.workdays.today())
             return [("hearing.requested", {"case_no": case.case_no, "requested_on": requested_on.isoformat(),
                                            "request_due": due.isoformat()})]
 
@@ -395,6 +400,8 @@ class EnforcementService(PlatformService):
 
         def change(case: Case):
             case.check("decide")
+            if case.pre_notice_served_on is None:
+                raise Conflict("行政处罚法 art. 62: no decision without the pre-notice (事先告知); serve it first")
             statement_due = deadlines.statement_deadline(_day(case.pre_notice_served_on), self.workdays).due
             proposal = case.current_proposal
             thresholds = proposal.content.get("judiciary_thresholds", []) if proposal else []
@@ -412,7 +419,7 @@ class EnforcementService(PlatformService):
             case.decision["decision_no"] = self._decision_no(decided_on)
             event = {"case_no": case.case_no, "decision_no": case.decision["decision_no"], "procedure": "ordinary",
                      "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
-                     "subject": case.subject, "penalty": decision["penalty"],
+                     "subject": _public_party(case.subject), "penalty": decision["penalty"],
                      "legal_basis": proposal.content["legal_basis"], "facts": proposal.content["facts"],
                      "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": case.category}
             if proposal.review_id:
@@ -479,6 +486,8 @@ class EnforcementService(PlatformService):
 
         def change(case: Case):
             case.check("record_payment")
+            if not case.decision or case.decision.get("outcome") != "penalty" or case.payment is not None:
+                raise Conflict(f"case {case.case_no} has no fine awaiting payment")
             fine = _yuan(case.decision["penalty"].get("fine_amount_yuan", 0)) if case.decision else Decimal(0)
             due = deadlines.payment_deadline(_day(case.served_on), self.workdays).due if case.served_on else paid_on
             surcharge = deadlines.late_payment_surcharge(fine, due, paid_on)
@@ -517,7 +526,8 @@ class EnforcementService(PlatformService):
         for case in open_cases:
             overdue += [(case, None, d) for d in self._deadlines(case, today) if d.due < today]
         for clue in open_clues:
-            due = deadlines.clue_filing_deadline(_day(clue["received_on"]), self.workdays)
+            due = deadlines.clue_filing_deadline(_day(clue["received_on"]), self.workdays,
+                                                 extended=bool(clue.get("extension")))
             if due.due < today:
                 overdue.append((None, clue, due))
         by_kind = Counter(d.kind for _, _, d in overdue)
@@ -549,13 +559,14 @@ class EnforcementService(PlatformService):
     def suspend(self, request, case_no):
         data = request.body
         return self._command(request, case_no, "case.suspended",
-                             lambda case: case.suspend(_day(data["on"]), data["reason"]), content=data)
+                             lambda case: case.suspend(_day(data["on"]), data["reason"], self.workdays.today()),
+                             content=data)
 
     @route("POST", "/cases/<case_no>/resumptions", roles=SUPERVISOR, body=schemas.RESUMPTION, status=201,
            summary="恢复调查: the D-DECIDE clock runs again")
     def resume(self, request, case_no):
         data = request.body
-        return self._command(request, case_no, "case.resumed", lambda case: case.resume(_day(data["on"])),
+        return self._command(request, case_no, "case.resumed", lambda case: case.resume(_day(data["on"]), self.workdays.today()),
                              content=data)
 
     # -- the full-process record (A-RECORD) -------------------------------------------------------
@@ -576,9 +587,18 @@ class EnforcementService(PlatformService):
 
 
 def _penalty(data: dict[str, Any]) -> Penalty:
-    return Penalty(kinds=frozenset(PenaltyKind(k) for k in data["kinds"]),
-                   fine_yuan=_yuan(data.get("fine_amount_yuan")),
-                   confiscation_yuan=_yuan(data.get("confiscation_amount_yuan")))
+    """The penalty as proposed; an amount without its kind, or a fine or confiscation without an
+    amount, is refused (it would slip past S-SIMPLE, H-RIGHT, M-FINE and P-SCOPE)."""
+    penalty = Penalty(kinds=frozenset(PenaltyKind(k) for k in data["kinds"]),
+                      fine_yuan=_yuan(data.get("fine_amount_yuan")),
+                      confiscation_yuan=_yuan(data.get("confiscation_amount_yuan")))
+    has_fine = PenaltyKind.FINE in penalty.kinds
+    has_confiscation = bool(penalty.kinds & CONFISCATIONS)
+    if has_fine != (penalty.fine_yuan > 0):
+        raise RuleViolation("a fine (fine_amount_yuan > 0) and the kind 'fine' go together")
+    if has_confiscation != (penalty.confiscation_yuan > 0):
+        raise RuleViolation("a confiscation amount and a confiscation kind go together")
+    return penalty
 
 
 def _penalty_dict(penalty: Penalty) -> dict[str, Any]:

@@ -1,11 +1,201 @@
-"""The legal_review service: nameko entrypoints only; the rules live in `domain/`."""
+"""The legal_review service: nameko entrypoints only; the rules live in `domain/`.
+
+- Every ``decision.proposed`` is classified against the M-* rule table: not major → ``review.cleared``
+  naming the rules evaluated; major → a review is opened (``review.opened``) for a reviewer.
+- A reviewer approves or returns it (``review.approved`` / ``review.returned``); a reviewer who
+  handles the case is refused (O-SEPARATE).
+- Every ``penalty.decided`` is audited: a major decision without an approval of its exact proposal
+  hash raises ``review.bypass_detected`` (行政处罚法 art. 58: 未经法制审核…不得作出决定).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from services.legal_review.tables import metadata
+from sqlalchemy import func, insert, select, update
+
+from services.legal_review.domain.classification import ProposalFacts, classify, load_rule_table
+from services.legal_review.tables import decisions, metadata, proposals, reviews
+from shared import metrics
+from shared.errors import Conflict, NotFound, PermissionDenied
+from shared.events.subscriber import subscribe
+from shared.http.fields import LONG_TEXT, body
+from shared.http.routes import route
 from shared.service import PlatformService
 from shared.store import Store
+
+REVIEWERS = ("reviewer",)
+READERS = ("reviewer", "operator", "supervisor")
+OPINION = body(["outcome", "opinion"], outcome={"enum": ["approve", "return"]}, opinion=LONG_TEXT)
+
+DECISIONS_SEEN = metrics.counter("decisions_audited", "Penalty decisions audited, by whether major.", ("major",))
+MAJOR_REVIEWED = metrics.counter("major_decisions_reviewed", "Major decisions approved for their exact proposal "
+                                                              "before the decision.")
+BYPASSES = metrics.counter("review_bypasses", "Major decisions made without an approval of their proposal (alert).")
+REVIEWS_OPEN = metrics.gauge("reviews_open", "Major proposals awaiting a reviewer.")
 
 
 class LegalReviewService(PlatformService):
     name = "legal_review"
     store = Store(metadata, Path(__file__).parent / "migrations")
+
+    # -- classification of every proposal --------------------------------------------------------
+    @subscribe("enforcement", "decision.proposed")
+    def on_decision_proposed(self, event):
+        data = event.data
+        table = load_rule_table()
+        outcome = classify(ProposalFacts.from_event_data(data), table)
+        now = datetime.now(timezone.utc)
+        with self.store.unit_of_work() as uow:
+            known = uow.execute(select(proposals.c.proposal_hash)
+                                .where(proposals.c.proposal_hash == data["proposal_hash"])).first()
+            if known:
+                return  # the same content proposed again: one classification per hash
+            review_id = f"R-{uuid.uuid4().hex[:12]}" if outcome.major else None
+            uow.execute(insert(proposals).values(
+                proposal_hash=data["proposal_hash"], case_no=data["case_no"], proposal_id=data["proposal_id"],
+                major=outcome.major, grounds=list(outcome.grounds), evaluated=list(outcome.evaluated),
+                table_version=outcome.table_version, review_id=review_id, data=data,
+                correlation_id=event.correlationid, received_at=now))
+            common = {"case_no": data["case_no"], "proposal_id": data["proposal_id"],
+                      "proposal_hash": data["proposal_hash"], "major": outcome.major,
+                      "grounds": list(outcome.grounds), "table_version": outcome.table_version}
+            if not outcome.major:
+                uow.publish("review.cleared", subject=data["case_no"],
+                            data={**common, "rules_evaluated": list(outcome.evaluated)})
+                return
+            uow.execute(insert(reviews).values(review_id=review_id, proposal_hash=data["proposal_hash"],
+                                               case_no=data["case_no"], state="open", opened_at=now))
+            uow.publish("review.opened", subject=data["case_no"], data={**common, "review_id": review_id,
+                                                                         "reasons": outcome.reasons})
+
+    # -- reviews ---------------------------------------------------------------------------------
+    @route("GET", "/reviews", roles=READERS, summary="Reviews, newest first; ?state=open|approved|returned")
+    def list_reviews(self, request):
+        query = (select(reviews, proposals.c.grounds, proposals.c.table_version)
+                 .join(proposals, proposals.c.proposal_hash == reviews.c.proposal_hash)
+                 .order_by(reviews.c.opened_at.desc()).limit(200))
+        if request.args.get("state"):
+            query = query.where(reviews.c.state == request.args["state"])
+        with self.store.engine.connect() as conn:
+            return {"items": [_review_summary(row) for row in conn.execute(query)]}
+
+    @route("GET", "/reviews/<review_id>", roles=READERS,
+           summary="A review with the proposal's facts, legal basis, amounts and evidence summary")
+    def get_review(self, request, review_id):
+        with self.store.engine.connect() as conn:
+            return _review_detail(conn, review_id)
+
+    @route("POST", "/reviews/<review_id>/opinions", roles=REVIEWERS, body=OPINION, status=201,
+           summary="Approve, or return with a written correction opinion (O-SEPARATE: never one's own case)")
+    def give_opinion(self, request, review_id):
+        reviewer = request.principal.staff_id
+        data = request.body
+        with self.store.unit_of_work() as uow:
+            review = _review_detail(uow.connection, review_id)
+            if reviewer in review["proposal"].get("handlers", []):
+                raise PermissionDenied(f"O-SEPARATE: {reviewer} handles case {review['case_no']} and may not "
+                                       "review it (办审分离)")
+            if review["state"] != "open":
+                raise Conflict(f"review {review_id} is already {review['state']}")
+            state = "approved" if data["outcome"] == "approve" else "returned"
+            uow.execute(update(reviews).where(reviews.c.review_id == review_id, reviews.c.state == "open")
+                        .values(state=state, reviewer=reviewer, opinion=data["opinion"],
+                                decided_at=datetime.now(timezone.utc)))
+            from dataclasses import replace
+            uow.context = replace(uow.context, correlation_id=review["correlation_id"])
+            uow.publish(f"review.{state}", subject=review["case_no"], data={
+                "case_no": review["case_no"], "proposal_id": review["proposal_id"],
+                "proposal_hash": review["proposal_hash"], "major": True, "grounds": review["grounds"],
+                "table_version": review["table_version"], "review_id": review_id, "reviewer": reviewer,
+                "opinion": data["opinion"]})
+            return 201, _review_detail(uow.connection, review_id)
+
+    # -- the audit of every decision -------------------------------------------------------------
+    @subscribe("enforcement", "penalty.decided")
+    def on_penalty_decided(self, event):
+        data = event.data
+        now = datetime.now(timezone.utc)
+        with self.store.unit_of_work() as uow:
+            if uow.execute(select(decisions.c.decision_no)
+                           .where(decisions.c.decision_no == data["decision_no"])).first():
+                return  # the same decision announced again (a new event id): audited once
+            proposal = uow.execute(select(proposals).where(proposals.c.proposal_hash == data["proposal_hash"])).first()
+            if data.get("procedure") == "simplified":
+                major, grounds = False, []   # S-SIMPLE: a warning or a small fine is never major
+            elif proposal is not None:
+                major, grounds = proposal.major, list(proposal.grounds)
+            else:
+                # A decision whose proposal never came here: judge it by what the decision shows
+                # (the flags it does not carry count as not set).
+                facts = ProposalFacts.from_event_data({
+                    "hearing_held": False, "complex": False, "public_interest": False,
+                    "discretion_departure": False, "judiciary_thresholds": [], **data,
+                    "party_kind": data["subject"]["kind"]})
+                outcome = classify(facts, load_rule_table())
+                major, grounds = outcome.major, list(outcome.grounds)
+            approved = uow.execute(select(reviews.c.review_id).where(
+                reviews.c.proposal_hash == data["proposal_hash"], reviews.c.state == "approved")).first()
+            bypass = major and approved is None
+            uow.execute(insert(decisions).values(
+                decision_no=data["decision_no"], case_no=data["case_no"], proposal_hash=data["proposal_hash"],
+                major=major, reviewed_before_decision=bool(major and approved), bypass=bypass,
+                decided_on=date.fromisoformat(data["decided_at"][:10]), seen_at=now))
+            if bypass:
+                reason = ("no proposal with this hash was ever submitted for review" if proposal is None
+                          else "the proposal with this hash was not approved by a reviewer")
+                uow.publish("review.bypass_detected", subject=data["case_no"], data={
+                    "case_no": data["case_no"], "decision_no": data["decision_no"],
+                    "proposal_hash": data["proposal_hash"], "grounds": grounds, "reason": reason})
+        DECISIONS_SEEN.labels(self.name, str(major).lower()).inc()
+        if major and approved:
+            MAJOR_REVIEWED.labels(self.name).inc()
+        if bypass:
+            BYPASSES.labels(self.name).inc()
+
+    @route("GET", "/coverage", roles=READERS, summary="法制审核率: decisions seen, major, reviewed before decision, "
+                                                      "bypasses, and the ratio")
+    def coverage(self, request):
+        with self.store.engine.connect() as conn:
+            seen, major, reviewed, bypasses = conn.execute(select(
+                func.count(), func.coalesce(func.sum(_as_int(decisions.c.major)), 0),
+                func.coalesce(func.sum(_as_int(decisions.c.reviewed_before_decision)), 0),
+                func.coalesce(func.sum(_as_int(decisions.c.bypass)), 0))).one()
+            open_reviews = conn.execute(select(func.count()).select_from(reviews)
+                                        .where(reviews.c.state == "open")).scalar()
+        REVIEWS_OPEN.labels(self.name).set(open_reviews)
+        return {"decisions_seen": seen, "major": major, "reviewed_before_decision": reviewed,
+                "bypasses": bypasses, "review_ratio": (reviewed / major) if major else 1.0,
+                "reviews_open": open_reviews}
+
+
+def _as_int(column):
+    from sqlalchemy import Integer, cast
+    return cast(column, Integer)
+
+
+def _review_summary(row) -> dict:
+    return {"review_id": row.review_id, "case_no": row.case_no, "state": row.state, "grounds": row.grounds,
+            "table_version": row.table_version, "opened_at": row.opened_at.isoformat(),
+            "reviewer": row.reviewer}
+
+
+def _review_detail(connection, review_id: str) -> dict:
+    row = connection.execute(select(reviews, proposals.c.data, proposals.c.grounds, proposals.c.evaluated,
+                                    proposals.c.table_version, proposals.c.proposal_id, proposals.c.correlation_id)
+                             .join(proposals, proposals.c.proposal_hash == reviews.c.proposal_hash)
+                             .where(reviews.c.review_id == review_id)).first()
+    if row is None:
+        raise NotFound(f"no review {review_id}")
+    data = row.data
+    return {
+        "review_id": row.review_id, "case_no": row.case_no, "state": row.state, "proposal_id": row.proposal_id,
+        "proposal_hash": row.proposal_hash, "grounds": row.grounds, "rules_evaluated": row.evaluated,
+        "table_version": row.table_version, "reviewer": row.reviewer, "opinion": row.opinion,
+        "correlation_id": row.correlation_id,
+        "proposal": {k: data.get(k) for k in ("subject", "party_kind", "penalty", "case_value_yuan", "legal_basis",
+                                              "facts", "hearing_held", "complex", "public_interest",
+                                              "discretion_departure", "judiciary_thresholds", "handlers",
+                                              "evidence_summary")},
+    }

@@ -24,6 +24,7 @@ import amqp
 log = logging.getLogger(__name__)
 
 PERSISTENT = 2
+UNROUTED_TTL_MS = 7 * 24 * 3600 * 1000
 
 
 def exchange_name(service: str) -> str:
@@ -62,7 +63,9 @@ def declare_exchange(channel: amqp.Channel, service: str) -> str:
     """Declare a producer's topic exchange and its unrouted catch-all; return the exchange name."""
     unrouted = unrouted_name(service)
     channel.exchange_declare(unrouted, "fanout", durable=True, auto_delete=False)
-    channel.queue_declare(unrouted, durable=True, auto_delete=False, arguments=_quorum())
+    # Kept a week, then dropped: a catch-all must not fill the broker's disk.
+    channel.queue_declare(unrouted, durable=True, auto_delete=False,
+                          arguments=_quorum({"x-message-ttl": UNROUTED_TTL_MS}))
     channel.queue_bind(unrouted, unrouted, "")
     name = exchange_name(service)
     channel.exchange_declare(name, "topic", durable=True, auto_delete=False,
@@ -129,7 +132,9 @@ class ConfirmingChannel:
 
     def _open(self) -> amqp.Channel:
         if self._channel is None:
-            self._connection = connect(self._uri)
+            # No heartbeat: nothing reads this connection while idle, so heartbeats would not be
+            # answered and the broker would drop it; a dead socket shows at the next publish.
+            self._connection = connect(self._uri, heartbeat=0)
             channel = self._connection.channel()
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)

@@ -86,8 +86,8 @@ def parse_json_body(body: bytes | str) -> dict[str, Any]:
     try:
         text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
         value = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedEvent(f"body is not UTF-8 JSON: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise MalformedEvent(f"body is not UTF-8 JSON: {type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(value, dict):
         raise MalformedEvent(f"body is JSON {type(value).__name__}, not an object")
     return value

@@ -40,7 +40,7 @@ from shared.events.amqp import (
     exchange_name, retry_queue_name,
 )
 from shared.events.catalog import SchemaViolation
-from shared.events.envelope import CONTENT_TYPE, MalformedEvent, parse_json_body
+from shared.events.envelope import CONTENT_TYPE, MalformedEvent, parse_json_body, source_of
 from shared.store import CATALOG, FLOW_CONTEXT_KEY, DuplicateEvent, FlowContext, Store
 
 log = logging.getLogger(__name__)
@@ -119,6 +119,7 @@ class EventSubscriber(Entrypoint):
         self.max_retries = int(config.get("EVENT_MAX_RETRIES", settings.event_max_retries))
         self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", settings.event_retry_delay_ms))
         self.queue_name = f"{service}.{self.method_name}"
+        self.expected_source = source_of(self.source_service)
         for event_type in self.event_types:
             CATALOG.schema_uri(event_type)  # an unknown type is a programming error: fail at start
         # Crash-loop guard: a message that kills the process before it is acked is redelivered at
@@ -174,7 +175,10 @@ class EventSubscriber(Entrypoint):
         try:
             while self._buffer:
                 messages, self._buffer = self._buffer[:MAX_BATCH], self._buffer[MAX_BATCH:]
-                self._handle(messages)
+                try:
+                    self._handle(messages)
+                except Exception:  # never let one batch kill the container; unacked ones are redelivered
+                    log.exception("%s could not hand over %d deliveries", self.queue_name, len(messages))
         finally:
             self._flushing = False
 
@@ -186,11 +190,17 @@ class EventSubscriber(Entrypoint):
                 event = CATALOG.parse(parse_json_body(message.body))
                 if event.type not in self.event_types:
                     raise SchemaViolation(f"{self.queue_name} does not handle {event.type!r}")
+                if event.source != self.expected_source:
+                    raise SchemaViolation(f"{event.type} must come from {self.expected_source}, not {event.source!r}")
             except MalformedEvent as exc:
                 self._dead_letter(message, event_type, "malformed", str(exc), outcome="invalid")
                 continue
             except SchemaViolation as exc:
                 self._dead_letter(message, event_type, "schema_invalid", str(exc), outcome="invalid")
+                continue
+            except Exception as exc:  # whatever a hostile body does, it never kills the consumer
+                self._dead_letter(message, event_type, "malformed", f"{type(exc).__name__}: {exc}"[:500],
+                                  outcome="invalid")
                 continue
             deliveries.append(Delivery(message, event, FlowContext(
                 correlation_id=event.correlationid, causation_id=event.id, consumer=self.queue_name, event=event)))

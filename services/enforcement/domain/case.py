@@ -39,6 +39,11 @@ class CaseState(str, Enum):
     CLOSED = "closed"                      # 结案
 
 
+def _not_future(day: date, today: date, what: str) -> None:
+    if day > today:
+        raise RuleViolation(f"{what} cannot be dated {day.isoformat()}, after today ({today.isoformat()})")
+
+
 # The one table of which command is allowed in which state.
 ALLOWED: dict[str, frozenset[CaseState]] = {
     "add_evidence": frozenset({CaseState.INVESTIGATING, CaseState.AWAITING_REVIEW, CaseState.CLEARED}),
@@ -114,6 +119,7 @@ class Case:
     paused: list[list[str | None]] = field(default_factory=list)   # [start, end) for D-DECIDE
     head_extension_days: int = 0
     pre_notice_served_on: str | None = None
+    pre_notified_hash: str | None = None
     statements: list[dict[str, Any]] = field(default_factory=list)
     hearing_requested_on: str | None = None
     hearing: dict[str, Any] | None = None
@@ -153,16 +159,18 @@ class Case:
         self.evidence.append(item)
         return item
 
-    def suspend(self, on: date, reason: str) -> None:
+    def suspend(self, on: date, reason: str, today: date) -> None:
         """中止调查: the D-DECIDE clock stops until resumption."""
         self.check("suspend")
+        _not_future(on, today, "a suspension")
         if on < date.fromisoformat(self.filed_on):
             raise RuleViolation(f"a case filed on {self.filed_on} cannot be suspended from {on.isoformat()}")
         self.paused.append([on.isoformat(), None])
         self.state = CaseState.SUSPENDED
 
-    def resume(self, on: date) -> None:
+    def resume(self, on: date, today: date) -> None:
         self.check("resume")
+        _not_future(on, today, "a resumption")
         if on < date.fromisoformat(self.paused[-1][0]):
             raise RuleViolation(f"the case was suspended on {self.paused[-1][0]}; it cannot resume before that")
         self.paused[-1][1] = on.isoformat()
@@ -210,19 +218,25 @@ class Case:
         return proposal
 
     # -- pre-notice, statement, hearing ------------------------------------------------------------
-    def pre_notify(self, served_on: date) -> None:
-        """事先告知 (D-STATEMENT): the statement window starts when the notice is served."""
+    def pre_notify(self, served_on: date, today: date) -> None:
+        """事先告知 (D-STATEMENT): the statement window starts when the notice is served; it is for
+        the current proposal (a later proposal needs a new pre-notice, art. 44-45)."""
         self.check("pre_notify")
-        self.require_clearance()
+        _not_future(served_on, today, "a pre-notice")
+        if served_on < date.fromisoformat(self.filed_on):
+            raise RuleViolation(f"the case was filed on {self.filed_on}; a pre-notice cannot precede it")
+        proposal = self.require_clearance()
         self.pre_notice_served_on = served_on.isoformat()
+        self.pre_notified_hash = proposal.hash
         self.state = CaseState.PRE_NOTIFIED
 
     def add_statement(self, statement: dict[str, Any]) -> None:
         self.check("add_statement")
         self.statements.append(statement)
 
-    def request_hearing(self, on: date, deadline: date, grounds: list[str]) -> None:
+    def request_hearing(self, on: date, deadline: date, grounds: list[str], today: date) -> None:
         self.check("request_hearing")
+        _not_future(on, today, "a hearing request")
         if not grounds:
             raise RuleViolation("H-RIGHT: the proposed penalty gives no right to a hearing")
         if self.hearing_requested_on:
@@ -281,6 +295,11 @@ class Case:
         if self.hearing_requested_on and not self.hearing_held:
             raise Conflict("D-HEARING: the party requested a hearing; hold it before deciding")
         proposal = self.require_clearance()
+        if proposal.hash != self.pre_notified_hash and not (self.hearing_held and proposal.hearing_held_at_proposal):
+            raise Conflict("the pre-notice was served for another proposal; serve a new pre-notice for this one "
+                           "(行政处罚法 arts. 44-45)")
+        if on < date.fromisoformat(self.pre_notice_served_on):
+            raise RuleViolation(f"a decision cannot precede the pre-notice of {self.pre_notice_served_on}")
         if on <= statement_deadline and not self.statements and not decision.get("party_waived_statement"):
             raise Conflict(f"D-STATEMENT: the party may state and defend until {statement_deadline.isoformat()}; "
                            "decide after that, or record the party's statement or waiver first")
@@ -304,10 +323,13 @@ class Case:
     def record_police_receipt(self, receipt: dict[str, Any], on: date) -> None:
         """J-DUTY: the police accept (the case closes) or decline (the agency handles it itself)."""
         self.check("record_police_receipt")
+        if (self.transfer or {}).get("police_decision") in ("accepted", "declined"):
+            raise Conflict(f"the police already {self.transfer['police_decision']} this transfer")
         self.transfer = {**(self.transfer or {}), "police_decision": receipt["decision"],
                          "police_receipt": receipt, "police_decided_on": on.isoformat()}
         if receipt["decision"] == "declined":
             self.transfer_declined = True
+            self.closing_ground = self.closing_ground_on = None
             self.state = CaseState.INVESTIGATING
         elif receipt["decision"] == "accepted":
             self._closing_ground("transferred to and accepted by the judiciary", on)

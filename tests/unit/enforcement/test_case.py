@@ -8,6 +8,7 @@ import pytest
 from services.enforcement.domain.case import ALLOWED, Case, CaseState, IllegalTransition
 from shared.errors import Conflict, RuleViolation
 
+TODAY = date(2026, 12, 31)
 HASHLESS = {"penalty": {"kinds": ["fine"], "fine_amount_yuan": "150000.00"}, "facts": "事实", "legal_basis": ["x"]}
 
 
@@ -26,7 +27,7 @@ def cleared_case() -> Case:
 def test_an_illegal_transition_names_the_state_and_what_is_allowed():
     case = new_case()
     with pytest.raises(IllegalTransition) as caught:
-        case.pre_notify(date(2026, 11, 3))
+        case.pre_notify(date(2026, 11, 3), TODAY)
     assert caught.value.status == 409
     assert "investigating" in caught.value.detail and "propose" in caught.value.detail
     assert caught.value.extensions["allowed"] == sorted(c for c, s in ALLOWED.items() if CaseState.INVESTIGATING in s)
@@ -68,7 +69,7 @@ def test_a_returned_proposal_sends_the_case_back_to_investigation():
 
 def test_d_statement_no_decision_inside_the_statement_window_without_a_statement_or_waiver():
     case = cleared_case()
-    case.pre_notify(date(2026, 11, 16))
+    case.pre_notify(date(2026, 11, 16), TODAY)
     decision = {"outcome": "penalty", "penalty": {"fine_amount_yuan": 150000}}
     with pytest.raises(Conflict, match="D-STATEMENT"):
         case.decide(decision, statement_deadline=date(2026, 11, 23), on=date(2026, 11, 23), judiciary_thresholds=[])
@@ -78,7 +79,7 @@ def test_d_statement_no_decision_inside_the_statement_window_without_a_statement
 
 def test_j_duty_a_met_threshold_refuses_a_penalty_until_the_police_decline():
     case = cleared_case()
-    case.pre_notify(date(2026, 11, 16))
+    case.pre_notify(date(2026, 11, 16), TODAY)
     met = [{"rule": "J-140"}]
     decision = {"outcome": "penalty", "penalty": {}, "party_waived_statement": True}
     with pytest.raises(Conflict, match="J-DUTY"):
@@ -90,7 +91,7 @@ def test_j_duty_a_met_threshold_refuses_a_penalty_until_the_police_decline():
 
 def test_closure_needs_a_closing_ground():
     case = cleared_case()
-    case.pre_notify(date(2026, 11, 16))
+    case.pre_notify(date(2026, 11, 16), TODAY)
     case.decide({"outcome": "penalty", "penalty": {"fine_amount_yuan": 100}, "party_waived_statement": True},
                 statement_deadline=date(2026, 11, 23), on=date(2026, 11, 24), judiciary_thresholds=[])
     case.serve(date(2026, 11, 24), party_present=True)
@@ -105,14 +106,30 @@ def test_closure_needs_a_closing_ground():
 def test_a_suspension_cannot_start_before_filing_nor_end_before_it_started():
     case = new_case()
     with pytest.raises(RuleViolation):
-        case.suspend(date(2026, 11, 1), "检验")
-    case.suspend(date(2026, 11, 5), "检验")
+        case.suspend(date(2026, 11, 1), "检验", TODAY)
+    case.suspend(date(2026, 11, 5), "检验", TODAY)
     with pytest.raises(RuleViolation):
-        case.resume(date(2026, 11, 4))
-    case.resume(date(2026, 11, 15))
+        case.resume(date(2026, 11, 4), TODAY)
+    case.resume(date(2026, 11, 15), TODAY)
     assert case.paused == [["2026-11-05", "2026-11-15"]]
 
 
 def test_a_case_round_trips_through_its_stored_form():
     case = cleared_case()
     assert Case.from_dict(case.to_dict()) == case
+
+
+def test_a_later_proposal_needs_its_own_pre_notice_and_dates_cannot_be_in_the_future():
+    case = cleared_case()
+    case.pre_notify(date(2026, 11, 16), TODAY)
+    heavier = case.propose("P-2", {**HASHLESS, "penalty": {"kinds": ["fine"], "fine_amount_yuan": "190000.00"}},
+                           date(2026, 11, 17))
+    case.record_review(heavier.hash, "approved", major=True, grounds=["M-FINE"], review_id="R-2", opinion=None)
+    decision = {"outcome": "penalty", "penalty": {}, "party_waived_statement": True}
+    with pytest.raises(Conflict, match="new pre-notice"):
+        case.decide(decision, statement_deadline=date(2026, 11, 23), on=date(2026, 11, 24), judiciary_thresholds=[])
+    with pytest.raises(RuleViolation, match="after today"):
+        case.pre_notify(date(2027, 1, 5), TODAY)
+    case.pre_notify(date(2026, 11, 18), TODAY)
+    case.decide(decision, statement_deadline=date(2026, 11, 25), on=date(2026, 11, 26), judiciary_thresholds=[])
+    assert case.decision["proposal_hash"] == heavier.hash

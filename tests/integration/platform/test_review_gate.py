@@ -1,0 +1,116 @@
+"""enforcement and legal_review together, through the real broker (CONTRACT §4): 100% review of major
+decisions, with no way around it."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pika
+import pytest
+import requests
+
+from shared.events.envelope import Event, source_of
+from shared.store import CATALOG
+from tests.integration.enforcement.conftest import OFFICER, Bus, Enforcement
+from tests.support.tokens import bearer
+
+pytestmark = pytest.mark.integration
+
+REVIEWER = bearer(["reviewer"], sub="R-0100")
+CONSUMER_QUEUES = ("enforcement.on_review", "legal_review.on_decision_proposed", "legal_review.on_penalty_decided")
+
+
+@pytest.fixture
+def platform(database_factory, processes, test_vhost_uri):
+    connection = pika.BlockingConnection(pika.URLParameters(test_vhost_uri))
+    for name in CONSUMER_QUEUES:
+        channel = connection.channel()
+        try:
+            channel.queue_purge(name)
+        except pika.exceptions.ChannelClosedByBroker:
+            pass
+    connection.close()
+    review = processes("legal_review", {"DATABASE_URL": database_factory("legal_review"), "AMQP_URI": test_vhost_uri})
+    enforcement = Enforcement(processes("enforcement", {"DATABASE_URL": database_factory("enforcement"),
+                                                        "AMQP_URI": test_vhost_uri}))
+    bus = Bus(test_vhost_uri)
+    yield enforcement, review.url, bus
+    bus.close()
+
+
+def _open_review(review_url: str, case_no: str, timeout: float = 15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = requests.get(review_url + "/reviews?state=open", headers=REVIEWER, timeout=5).json()["items"]
+        mine = [r for r in items if r["case_no"] == case_no]
+        if mine:
+            return requests.get(f"{review_url}/reviews/{mine[0]['review_id']}", headers=REVIEWER, timeout=5).json()
+        time.sleep(0.1)
+    raise AssertionError(f"no open review for {case_no}")
+
+
+def test_a_major_case_cannot_be_decided_before_approval_and_can_after(platform):
+    enforcement, review_url, bus = platform
+    case_no = enforcement.open_case()
+    enforcement.post(f"/cases/{case_no}/evidence", {"kind": "documentary", "description": "销售记录",
+                                                    "content": "销售台账", "collected_on": "2026-11-24"},
+                     headers=OFFICER, second=True)
+    enforcement.propose(case_no, fine=150_000)  # M-FINE for an organisation
+    review = _open_review(review_url, case_no)
+    assert review["grounds"] == ["M-FINE"] and review["table_version"]
+    assert review["proposal"]["evidence_summary"][0]["description"] == "销售记录"
+    enforcement.post(f"/cases/{case_no}/decisions", {"outcome": "penalty", "decided_on": "2026-11-30"},
+                     second=True, expect=409)
+
+    handler = bearer(["reviewer"], sub="S-0001")  # also handles the case
+    refused = requests.post(f"{review_url}/reviews/{review['review_id']}/opinions",
+                            json={"outcome": "approve", "opinion": "同意"}, headers=handler, timeout=5)
+    assert refused.status_code == 403 and "O-SEPARATE" in refused.json()["detail"]
+    approved = requests.post(f"{review_url}/reviews/{review['review_id']}/opinions",
+                             json={"outcome": "approve", "opinion": "事实清楚，证据确凿，同意"}, headers=REVIEWER, timeout=5)
+    assert approved.status_code == 201, approved.text
+    enforcement.wait_state(case_no, "cleared")
+    enforcement.post(f"/cases/{case_no}/pre-notice", {"served_on": "2026-11-25"}, headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/statements", {"received_on": "2026-11-26", "waived": True}, headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/decisions", {"outcome": "penalty", "decided_on": "2026-11-30"}, second=True)
+    bus.wait_for("penalty.decided", case_no=case_no)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        coverage = requests.get(review_url + "/coverage", headers=REVIEWER, timeout=5).json()
+        if coverage["decisions_seen"] == 1:
+            break
+        time.sleep(0.1)
+    assert coverage == {**coverage, "decisions_seen": 1, "major": 1, "reviewed_before_decision": 1, "bypasses": 0,
+                        "review_ratio": 1.0}
+
+
+def test_a_proposal_below_every_threshold_is_cleared_automatically(platform):
+    enforcement, review_url, bus = platform
+    case_no = enforcement.open_case()
+    enforcement.propose(case_no, fine=99_999.99)
+    case = enforcement.wait_state(case_no, "cleared")
+    assert case["proposals"][0]["clearance"] == "cleared" and case["proposals"][0]["major"] is False
+
+
+def test_a_decision_forced_past_the_gate_is_detected_as_a_bypass_within_seconds(platform):
+    enforcement, review_url, bus = platform
+    forged_hash = uuid.uuid4().hex * 2
+    data = {"case_no": "JD-2026-999999", "decision_no": "揭东市监处罚〔2026〕9999号", "procedure": "ordinary",
+            "proposal_id": "P-forged", "proposal_hash": forged_hash,
+            "subject": {"uscc": "91440300708461136T", "name": "某公司", "kind": "organisation"},
+            "penalty": {"kinds": ["fine"], "fine_amount_yuan": 500_000}, "legal_basis": ["x"], "facts": "强行决定",
+            "decided_at": "2026-11-25T00:00:00Z"}
+    forced = Event(type="penalty.decided", source=source_of("enforcement"), subject=data["case_no"], data=data,
+                   dataschema=CATALOG.schema_uri("penalty.decided"))
+    started = time.monotonic()
+    bus.channel.basic_publish("enforcement.events", "penalty.decided", forced.to_json(),
+                              pika.BasicProperties(delivery_mode=2))
+    while time.monotonic() - started < 10:
+        coverage = requests.get(review_url + "/coverage", headers=REVIEWER, timeout=5).json()
+        if coverage["bypasses"]:
+            break
+        time.sleep(0.1)
+    assert coverage["bypasses"] == 1 and coverage["major"] == 1 and coverage["review_ratio"] == 0.0
+    assert time.monotonic() - started < 10
+    metrics = requests.get(review_url + "/metrics", timeout=5).text
+    assert 'amr_review_bypasses_total{service="legal_review"} 1.0' in metrics
