@@ -28,6 +28,7 @@ from shared import metrics
 from shared.errors import Conflict, PermissionDenied, RuleViolation
 from shared.events.subscriber import subscribe
 from shared.http.routes import route
+from shared.law.disclosure import redact
 from shared.law.penalties import CONFISCATIONS, PartyKind, Penalty, PenaltyKind
 from shared.service import PlatformService
 from shared.store import Store
@@ -166,7 +167,8 @@ class EnforcementService(PlatformService):
                 "case_no": case_no, "decision_no": case.decision["decision_no"], "procedure": "simplified",
                 "proposal_id": "on-the-spot", "proposal_hash": Proposal.hash_of(data),
                 "subject": _public_party(case.subject),
-                "penalty": case.decision["penalty"], "legal_basis": data["legal_basis"], "facts": data["facts"],
+                "penalty": case.decision["penalty"], "legal_basis": data["legal_basis"],
+                "facts": redact(data["facts"], party=case.subject),
                 "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": "simplified"})
         return 201, self._case_view(case)
 
@@ -298,7 +300,7 @@ class EnforcementService(PlatformService):
                 "case_no": case.case_no, "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
                 "subject": _public_party(case.subject), "party_kind": party.value,
                 "penalty": _event_penalty(penalty), "case_value_yuan": float(_yuan(data["case_value_yuan"])),
-                "legal_basis": data["legal_basis"], "facts": data["facts"],
+                "legal_basis": data["legal_basis"], "facts": redact(data["facts"], party=case.subject),
                 "hearing_held": proposal.content["hearing_held"], "complex": content["complex"],
                 "public_interest": content["public_interest"],
                 "discretion_departure": content["discretion_departure"],
@@ -420,7 +422,9 @@ class EnforcementService(PlatformService):
             event = {"case_no": case.case_no, "decision_no": case.decision["decision_no"], "procedure": "ordinary",
                      "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
                      "subject": _public_party(case.subject), "penalty": decision["penalty"],
-                     "legal_basis": proposal.content["legal_basis"], "facts": proposal.content["facts"],
+                     "legal_basis": proposal.content["legal_basis"],
+                     # P-REDACT before the text leaves: subscribers never receive the party's identifiers.
+                     "facts": redact(proposal.content["facts"], party=case.subject),
                      "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": case.category}
             if proposal.review_id:
                 event["review_id"] = proposal.review_id

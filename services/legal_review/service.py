@@ -16,12 +16,13 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, update
 
 from services.legal_review.domain.classification import ProposalFacts, classify, load_rule_table
-from services.legal_review.tables import decisions, metadata, proposals, reviews
+from shared.law import disclosure
+from services.legal_review.tables import decisions, disclosures, metadata, proposals, reviews
 from shared import metrics
 from shared.errors import Conflict, NotFound, PermissionDenied
 from shared.events.subscriber import subscribe
 from shared.http.fields import LONG_TEXT, body
-from shared.http.routes import route
+from shared.http.routes import PUBLIC, route
 from shared.service import PlatformService
 from shared.store import Store
 
@@ -34,6 +35,10 @@ MAJOR_REVIEWED = metrics.counter("major_decisions_reviewed", "Major decisions ap
                                                               "before the decision.")
 BYPASSES = metrics.counter("review_bypasses", "Major decisions made without an approval of their proposal (alert).")
 REVIEWS_OPEN = metrics.gauge("reviews_open", "Major proposals awaiting a reviewer.")
+DISCLOSED_ON_TIME = metrics.counter("disclosures_published_on_time", "Disclosures published within P-DUE.")
+DISCLOSED_LATE = metrics.counter("disclosures_published_late", "Disclosures published after P-DUE (alert).")
+PUBLICATION_DELAY = metrics.histogram("disclosure_publication_delay_working_days",
+                                      "Working days from the decision to its publication (P-DUE: 20).")
 
 
 class LegalReviewService(PlatformService):
@@ -148,11 +153,50 @@ class LegalReviewService(PlatformService):
                 uow.publish("review.bypass_detected", subject=data["case_no"], data={
                     "case_no": data["case_no"], "decision_no": data["decision_no"],
                     "proposal_hash": data["proposal_hash"], "grounds": grounds, "reason": reason})
+            self._disclose(uow, data, now)
         DECISIONS_SEEN.labels(self.name, str(major).lower()).inc()
         if major and approved:
             MAJOR_REVIEWED.labels(self.name).inc()
         if bypass:
             BYPASSES.labels(self.name).inc()
+
+    def _disclose(self, uow, decided: dict, now: datetime) -> None:
+        """P-SCOPE, P-FIELDS, P-REDACT, P-DUE: publish at once, redacted, tracked against its due date."""
+        penalty = disclosure.penalty_of(decided)
+        if not disclosure.in_scope(decided.get("procedure", "ordinary"), penalty):
+            return
+        fields = disclosure.public_fields(decided)
+        decided_on = disclosure.decision_date(decided)
+        due_by = disclosure.publication_due(decided_on, self.workdays)
+        published_on = self.workdays.to_shanghai_date(now)
+        disclosure_id = f"GS-{uuid.uuid4().hex[:12]}"
+        uow.execute(insert(disclosures).values(
+            disclosure_id=disclosure_id, decision_no=decided["decision_no"], case_no=decided["case_no"],
+            party_name=fields["party"]["name"], party_uscc=fields["party"].get("uscc"), fields=fields,
+            decided_on=decided_on, due_by=due_by, published_at=now,
+            period_ends=disclosure.display_period_ends(published_on, penalty), state="published"))
+        uow.publish("disclosure.published", subject=disclosure_id, data={
+            "disclosure_id": disclosure_id, "case_no": decided["case_no"], "decision_no": decided["decision_no"],
+            "published_at": now.isoformat().replace("+00:00", "Z"), "due_by": due_by.isoformat(), "fields": fields})
+        delay_days = self.workdays.working_days_between(decided_on, published_on)
+        PUBLICATION_DELAY.labels(self.name).observe(delay_days)
+        (DISCLOSED_ON_TIME if published_on <= due_by else DISCLOSED_LATE).labels(self.name).inc()
+
+    @route("GET", "/disclosures", roles=PUBLIC, query={"q": {"type": "string", "maxLength": 100},
+                                                         "limit": {"type": "integer"}, "cursor": {"type": "string"}},
+           summary="公示: current public disclosures (no token); ?q= party name or USCC, ?limit=&cursor=")
+    def list_disclosures(self, request):
+        with self.store.engine.connect() as conn:
+            return _disclosure_page(conn, request.args)
+
+    @route("GET", "/disclosures/<disclosure_id>", roles=PUBLIC, summary="One public disclosure (no token)")
+    def get_disclosure(self, request, disclosure_id):
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(disclosures).where(disclosures.c.disclosure_id == disclosure_id,
+                                                         disclosures.c.state == "published")).first()
+        if row is None:
+            raise NotFound(f"no current disclosure {disclosure_id}")
+        return _public_disclosure(row)
 
     @route("GET", "/coverage", roles=READERS, summary="法制审核率: decisions seen, major, reviewed before decision, "
                                                       "bypasses, and the ratio")
@@ -164,10 +208,14 @@ class LegalReviewService(PlatformService):
                 func.coalesce(func.sum(_as_int(decisions.c.bypass)), 0))).one()
             open_reviews = conn.execute(select(func.count()).select_from(reviews)
                                         .where(reviews.c.state == "open")).scalar()
+            published, on_time = conn.execute(select(
+                func.count(), func.coalesce(func.sum(_as_int(_published_on() <= disclosures.c.due_by)), 0))).one()
         REVIEWS_OPEN.labels(self.name).set(open_reviews)
         return {"decisions_seen": seen, "major": major, "reviewed_before_decision": reviewed,
                 "bypasses": bypasses, "review_ratio": (reviewed / major) if major else 1.0,
-                "reviews_open": open_reviews}
+                "reviews_open": open_reviews, "disclosures_published": published,
+                "disclosures_published_on_time": on_time,
+                "disclosure_on_time_ratio": (on_time / published) if published else 1.0}
 
 
 def _as_int(column):
@@ -199,3 +247,29 @@ def _review_detail(connection, review_id: str) -> dict:
                                               "discretion_departure", "judiciary_thresholds", "handlers",
                                               "evidence_summary")},
     }
+
+
+def _published_on():
+    from sqlalchemy import Date, cast
+    return cast(disclosures.c.published_at, Date)
+
+
+def _public_disclosure(row) -> dict:
+    return {"disclosure_id": row.disclosure_id, "decision_no": row.decision_no, **row.fields,
+            "published_at": row.published_at.isoformat(), "shown_until": row.period_ends.isoformat()}
+
+
+def _disclosure_page(connection, args) -> dict:
+    try:
+        limit = min(max(int(args.get("limit", 20)), 1), 100)
+    except ValueError:
+        limit = 20
+    query = (select(disclosures).where(disclosures.c.state == "published")
+             .order_by(disclosures.c.disclosure_id).limit(limit))
+    if args.get("q"):
+        needle = args["q"][:100]
+        query = query.where((disclosures.c.party_name.contains(needle)) | (disclosures.c.party_uscc == needle))
+    if args.get("cursor"):
+        query = query.where(disclosures.c.disclosure_id > args["cursor"][:64])
+    items = [_public_disclosure(row) for row in connection.execute(query)]
+    return {"items": items, "next_cursor": items[-1]["disclosure_id"] if len(items) == limit else None}

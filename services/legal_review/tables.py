@@ -47,3 +47,19 @@ decisions = Table(
     Column("decided_on", Date, nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# 公示: one public disclosure per in-scope penalty decision (P-SCOPE), redacted (P-REDACT).
+disclosures = Table(
+    "disclosures", metadata,
+    Column("disclosure_id", String(64), primary_key=True),
+    Column("decision_no", String(100), nullable=False, unique=True),
+    Column("case_no", String(64), nullable=False),
+    Column("party_name", String(200), nullable=False, index=True),
+    Column("party_uscc", String(18), nullable=True, index=True),
+    Column("fields", JSON, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("due_by", Date, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("period_ends", Date, nullable=False),
+    Column("state", String(20), nullable=False),   # published | withdrawn | taken_down
+)

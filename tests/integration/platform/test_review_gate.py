@@ -2,6 +2,7 @@
 decisions, with no way around it."""
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -114,3 +115,60 @@ def test_a_decision_forced_past_the_gate_is_detected_as_a_bypass_within_seconds(
     assert time.monotonic() - started < 10
     metrics = requests.get(review_url + "/metrics", timeout=5).text
     assert 'amr_review_bypasses_total{service="legal_review"} 1.0' in metrics
+
+
+def _decide(enforcement, bus, review_url, case_no, fine):
+    enforcement.propose(case_no, fine=fine, facts=FACTS_WITH_PERSONAL_DATA)
+    if fine >= 10_000:
+        review = _open_review(review_url, case_no)
+        requests.post(f"{review_url}/reviews/{review['review_id']}/opinions",
+                      json={"outcome": "approve", "opinion": "同意"}, headers=REVIEWER, timeout=5)
+    enforcement.wait_state(case_no, "cleared")
+    enforcement.post(f"/cases/{case_no}/pre-notice", {"served_on": "2026-11-25"}, headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/statements", {"received_on": "2026-11-25", "waived": True}, headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/decisions", {"outcome": "penalty", "decided_on": "2026-11-25"}, second=True)
+    return bus.wait_for("penalty.decided", case_no=case_no)
+
+
+FACTS_WITH_PERSONAL_DATA = ("当事人陈某（公民身份号码440582199001011234，联系电话13812345678，住址揭东区玉湖镇新丰村三巷8号）"
+                            "于2026年10月在其经营场所销售超过保质期的食品，货值金额人民币3000元。")
+
+
+def _disclosure_of(review_url, decision_no, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = requests.get(review_url + "/disclosures", timeout=5)  # no token: public
+        assert page.status_code == 200
+        for item in page.json()["items"]:
+            if item["decision_no"] == decision_no:
+                return item
+        time.sleep(0.1)
+    raise AssertionError(f"no disclosure of {decision_no}")
+
+
+def test_a_natural_persons_id_number_phone_and_address_appear_nowhere_public(platform):
+    enforcement, review_url, bus = platform
+    person = {"name": "陈某", "kind": "natural_person", "id_number": "440582199001011234", "phone": "13812345678",
+              "address": "揭东区玉湖镇新丰村三巷8号"}
+    case_no = enforcement.open_case(subject=person)
+    decided = _decide(enforcement, bus, review_url, case_no, fine=5_000)
+    public = _disclosure_of(review_url, decided["data"]["decision_no"])
+    published = json.dumps(public, ensure_ascii=False) + json.dumps(bus.events(), ensure_ascii=False)
+    for secret in ("440582199001011234", "13812345678", "揭东区玉湖镇新丰村三巷8号"):
+        assert secret not in published
+    assert public["party"]["name"] == "陈某" and "3000元" in public["decision_text"]
+    single = requests.get(f"{review_url}/disclosures/{public['disclosure_id']}", timeout=5)
+    assert single.status_code == 200 and "440582199001011234" not in single.text
+
+
+def test_an_organisations_name_and_uscc_are_disclosed_and_searchable(platform):
+    enforcement, review_url, bus = platform
+    case_no = enforcement.open_case()
+    decided = _decide(enforcement, bus, review_url, case_no, fine=150_000)
+    public = _disclosure_of(review_url, decided["data"]["decision_no"])
+    assert public["party"] == {"kind": "organisation", "name": "揭东区某食品有限公司", "uscc": "91440300708461136T"}
+    found = requests.get(review_url + "/disclosures", params={"q": "91440300708461136T"}, timeout=5).json()["items"]
+    assert [d["decision_no"] for d in found] == [decided["data"]["decision_no"]]
+    assert requests.get(review_url + "/disclosures", params={"q": "不存在的公司"}, timeout=5).json()["items"] == []
+    coverage = requests.get(review_url + "/coverage", headers=REVIEWER, timeout=5).json()
+    assert coverage["disclosures_published"] == 1 and coverage["disclosures_published_on_time"] == 1

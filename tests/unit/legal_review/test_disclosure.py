@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.legal_review.domain.disclosure import (
+from shared.law.disclosure import (
     DEFAULT_POLICY,
     NO_REPAIR_KINDS,
     REDACTED,
