@@ -71,6 +71,8 @@ SIMPLE_DECISION = body(
                                    "uniqueItems": True}, fine_amount_yuan=MONEY),
     paid_on_the_spot={"type": "boolean"},
 )
+EXTENSION = body(["kind", "days", "approved_on", "reason"], kind={"enum": ["head", "collective"]},
+                 days={"type": "integer", "minimum": 1, "maximum": 365}, approved_on=DATE, reason=LONG_TEXT)
 SUSPENSION = body(["on", "reason"], on=DATE, reason=LONG_TEXT)
 RESUMPTION = body(["on"], on=DATE)
 CLOSURE = body(["closed_on"], closed_on=DATE)

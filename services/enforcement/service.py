@@ -86,7 +86,8 @@ class EnforcementService(PlatformService):
         if case.state not in (CaseState.CLOSED, CaseState.TRANSFERRED) and case.decision is None:
             paused = [(_day(start), _day(end) if end else None) for start, end in case.paused]
             result.append(deadlines.decision_deadline(_day(case.filed_on), cal, paused=paused, today=today,
-                                                      head_extension_days=case.head_extension_days))
+                                                      head_extension_days=case.head_extension_days,
+                                                      collective_extension_days=case.collective_extension_days))
         if case.state is CaseState.PRE_NOTIFIED and case.pre_notice_served_on:
             result.append(deadlines.statement_deadline(_day(case.pre_notice_served_on), cal))
             result.append(deadlines.hearing_request_deadline(_day(case.pre_notice_served_on), cal))
@@ -412,8 +413,9 @@ class EnforcementService(PlatformService):
                         "party_waived_statement": any(s.get("waived") for s in case.statements)}
             if data["outcome"] == "penalty":
                 decision["penalty"] = _event_penalty(_penalty(proposal.content["penalty"])) if proposal else {}
+            decision_due = next(d.due for d in self._deadlines(case, self.workdays.today()) if d.kind == "D-DECIDE")
             proposal = case.decide(decision, statement_deadline=statement_due, on=decided_on,
-                                   judiciary_thresholds=thresholds)
+                                   judiciary_thresholds=thresholds, decision_due=decision_due)
             if data["outcome"] != "penalty":
                 return [("case.no_penalty_decided", {"case_no": case.case_no, "proposal_id": proposal.proposal_id,
                                                      "decided_on": decided_on.isoformat(),
@@ -557,6 +559,14 @@ class EnforcementService(PlatformService):
                     from dataclasses import replace
                     uow.context = replace(uow.context, correlation_id=clue["correlation_id"])
                     uow.publish("deadline.overdue", subject=aggregate, data={**data, "clue_id": aggregate})
+
+    @route("POST", "/cases/<case_no>/extensions", roles=SUPERVISOR, body=schemas.EXTENSION, status=201,
+           summary="D-DECIDE: the head's extension (≤30 days, once) or a collective-discussion extension")
+    def extend(self, request, case_no):
+        data = request.body
+        return self._command(request, case_no, "decision_deadline.extended", lambda case: case.extend_decision_deadline(
+            kind=data["kind"], days=data["days"], approved_on=_day(data["approved_on"]),
+            approved_by=request.principal.staff_id, reason=data["reason"]), content=data)
 
     @route("POST", "/cases/<case_no>/suspensions", roles=SUPERVISOR, body=schemas.SUSPENSION, status=201,
            summary="中止调查: the D-DECIDE clock stops until the case resumes")

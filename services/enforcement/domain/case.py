@@ -118,6 +118,8 @@ class Case:
     proposals: list[Proposal] = field(default_factory=list)
     paused: list[list[str | None]] = field(default_factory=list)   # [start, end) for D-DECIDE
     head_extension_days: int = 0
+    collective_extension_days: int = 0
+    extensions: list[dict[str, Any]] = field(default_factory=list)
     pre_notice_served_on: str | None = None
     pre_notified_hash: str | None = None
     statements: list[dict[str, Any]] = field(default_factory=list)
@@ -175,6 +177,27 @@ class Case:
             raise RuleViolation(f"the case was suspended on {self.paused[-1][0]}; it cannot resume before that")
         self.paused[-1][1] = on.isoformat()
         self.state = CaseState.INVESTIGATING
+
+    def extend_decision_deadline(self, *, kind: str, days: int, approved_on: date, approved_by: str,
+                                 reason: str) -> None:
+        """D-DECIDE: +30 days at most with the head's approval (once); beyond that only by collective
+        discussion (集体讨论), for the days it sets."""
+        if self.state in (CaseState.DECIDED, CaseState.SERVED, CaseState.CLOSED, CaseState.TRANSFERRED):
+            raise IllegalTransition("extend_decision_deadline", self.state)
+        if kind == "head":
+            if self.head_extension_days:
+                raise Conflict("D-DECIDE: the head's extension was already granted; a further one needs "
+                               "collective discussion")
+            if days > 30:
+                raise RuleViolation("D-DECIDE: the head may extend by 30 days at most; beyond that only by "
+                                    "collective discussion")
+            self.head_extension_days = days
+        else:
+            if not self.head_extension_days:
+                raise RuleViolation("D-DECIDE: collective discussion extends a case the head already extended")
+            self.collective_extension_days += days
+        self.extensions.append({"kind": kind, "days": days, "approved_on": approved_on.isoformat(),
+                                "approved_by": approved_by, "reason": reason})
 
     # -- proposal and legal clearance ------------------------------------------------------------
     def propose(self, proposal_id: str, content: dict[str, Any], on: date) -> Proposal:
@@ -288,8 +311,11 @@ class Case:
                               "reason": reason, "on": on.isoformat()})
     # -- decision and after -------------------------------------------------------------------------
     def decide(self, decision: dict[str, Any], *, statement_deadline: date, on: date,
-               judiciary_thresholds: list[dict[str, Any]]) -> Proposal:
+               judiciary_thresholds: list[dict[str, Any]], decision_due: date | None = None) -> Proposal:
         self.check("decide")
+        if decision_due is not None and on > decision_due:
+            raise Conflict(f"D-DECIDE: the decision was due by {decision_due.isoformat()}; record an extension "
+                           "(the head's 30 days, then collective discussion) before deciding later")
         if self.pre_notice_served_on is None:
             raise Conflict("行政处罚法 art. 62: no decision without the pre-notice (事先告知); serve it first")
         if self.hearing_requested_on and not self.hearing_held:

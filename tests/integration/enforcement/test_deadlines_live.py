@@ -55,3 +55,34 @@ def test_an_overdue_deadline_is_published_once_and_counted_by_kind(fast_timer_en
     metrics = requests.get(enforcement.url + "/metrics", timeout=5).text
     assert 'amr_deadlines_overdue{kind="D-DECIDE",service="enforcement"} 1.0' in metrics
     assert 'amr_cases{service="enforcement",state="investigating"} 1.0' in metrics
+
+
+def test_d_decide_a_late_decision_needs_the_heads_extension_then_collective_discussion(enforcement, events):
+    from tests.integration.enforcement.conftest import OFFICER
+    filed = date.today() - timedelta(days=100)
+    case_no = enforcement.open_case(received_on=(filed - timedelta(days=1)).isoformat(), filed_on=filed.isoformat())
+    enforcement.propose(case_no, fine=5_000)
+    proposed = events.wait_for("decision.proposed", case_no=case_no)
+    events.publish_review("cleared", proposed, major=False)
+    enforcement.wait_state(case_no, "cleared")
+    enforcement.post(f"/cases/{case_no}/pre-notice", {"served_on": (filed + timedelta(days=10)).isoformat()},
+                     headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/statements", {"received_on": (filed + timedelta(days=11)).isoformat(),
+                                                      "waived": True}, headers=OFFICER)
+    late = {"outcome": "penalty", "decided_on": date.today().isoformat()}
+    assert "D-DECIDE" in enforcement.post(f"/cases/{case_no}/decisions", late, second=True, expect=409).json()["detail"]
+    too_long = enforcement.post(f"/cases/{case_no}/extensions", {"kind": "head", "days": 31,
+                                                                 "approved_on": date.today().isoformat(),
+                                                                 "reason": "案情复杂"}, expect=422)
+    assert "30 days" in too_long.json()["detail"]
+    early_collective = enforcement.post(f"/cases/{case_no}/extensions", {"kind": "collective", "days": 30,
+                                                                         "approved_on": date.today().isoformat(),
+                                                                         "reason": "集体讨论"}, expect=422)
+    assert "head" in early_collective.json()["detail"]
+    enforcement.post(f"/cases/{case_no}/extensions", {"kind": "head", "days": 30, "approved_on": date.today().isoformat(),
+                                                      "reason": "案情复杂，经负责人批准"})
+    calendar = WorkingDayCalendar()
+    case = enforcement.get(f"/cases/{case_no}")
+    assert _decision_due(case) == calendar.calendar_deadline(filed, 120)
+    decided = enforcement.post(f"/cases/{case_no}/decisions", late, second=True).json()
+    assert decided["state"] == "decided"
