@@ -14,15 +14,17 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
+from werkzeug.wrappers import Response
 
+from services.legal_review import public_page
 from services.legal_review.domain.classification import ProposalFacts, classify, load_rule_table
-from shared.law import disclosure
 from services.legal_review.tables import decisions, disclosures, metadata, proposals, reviews
 from shared import metrics
 from shared.errors import Conflict, NotFound, PermissionDenied
 from shared.events.subscriber import subscribe
 from shared.http.fields import LONG_TEXT, body
 from shared.http.routes import PUBLIC, route
+from shared.law import disclosure
 from shared.service import PlatformService
 from shared.store import Store
 
@@ -197,6 +199,16 @@ class LegalReviewService(PlatformService):
         if row is None:
             raise NotFound(f"no current disclosure {disclosure_id}")
         return _public_disclosure(row)
+
+    @route("GET", "/public/penalties", roles=PUBLIC, content_type="text/html",
+           query={"q": {"type": "string", "maxLength": 100}, "cursor": {"type": "string"}},
+           summary="行政处罚信息公示: the public page (Chinese, for phones), search by name or USCC")
+    def public_penalties(self, request):
+        with self.store.engine.connect() as conn:
+            page = _disclosure_page(conn, request.args)
+        html = public_page.render(page["items"], query=request.args.get("q", "")[:100],
+                                  next_cursor=page["next_cursor"])
+        return Response(html, content_type="text/html; charset=utf-8")
 
     @route("GET", "/coverage", roles=READERS, summary="法制审核率: decisions seen, major, reviewed before decision, "
                                                       "bypasses, and the ratio")

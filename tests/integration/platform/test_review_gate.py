@@ -172,3 +172,29 @@ def test_an_organisations_name_and_uscc_are_disclosed_and_searchable(platform):
     assert requests.get(review_url + "/disclosures", params={"q": "不存在的公司"}, timeout=5).json()["items"] == []
     coverage = requests.get(review_url + "/coverage", headers=REVIEWER, timeout=5).json()
     assert coverage["disclosures_published"] == 1 and coverage["disclosures_published_on_time"] == 1
+
+
+def test_the_public_page_shows_the_disclosed_penalties_in_headless_chromium(platform, tmp_path):
+    """The page a citizen opens on a phone: rendered by a real browser, screenshot kept in test-output."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import OUTPUT
+    enforcement, review_url, bus = platform
+    case_no = enforcement.open_case()
+    decided = _decide(enforcement, bus, review_url, case_no, fine=150_000)
+    decision_no = decided["data"]["decision_no"]
+    _disclosure_of(review_url, decision_no)
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "Debian's chromium is needed (.ci/run installs it)"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=390,844"]
+    url = review_url + "/public/penalties?q=" + "揭东区某食品"
+    dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=90).stdout
+    assert decision_no in dom and "揭东区某食品有限公司" in dom and "罚款" in dom
+    assert "440582199001011234" not in dom
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / "public-penalties.png"
+    subprocess.run([browser, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=90)
+    assert shot.exists() and shot.stat().st_size > 5_000
