@@ -73,6 +73,8 @@ SIMPLE_DECISION = body(
 )
 EXTENSION = body(["kind", "days", "approved_on", "reason"], kind={"enum": ["head", "collective"]},
                  days={"type": "integer", "minimum": 1, "maximum": 365}, approved_on=DATE, reason=LONG_TEXT)
+REVOCATION = body(["kind", "changed_on", "reason"], kind={"enum": ["changed", "revoked", "annulled"]},
+                  changed_on=DATE, reason=LONG_TEXT)
 SUSPENSION = body(["on", "reason"], on=DATE, reason=LONG_TEXT)
 RESUMPTION = body(["on"], on=DATE)
 CLOSURE = body(["closed_on"], closed_on=DATE)

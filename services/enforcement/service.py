@@ -560,6 +560,19 @@ class EnforcementService(PlatformService):
                     uow.context = replace(uow.context, correlation_id=clue["correlation_id"])
                     uow.publish("deadline.overdue", subject=aggregate, data={**data, "clue_id": aggregate})
 
+    @route("POST", "/cases/<case_no>/decision-revocations", roles=SUPERVISOR, body=schemas.REVOCATION, status=201,
+           summary="The penalty decision was changed, revoked or annulled; its disclosure is withdrawn (P-WITHDRAW)")
+    def revoke_decision(self, request, case_no):
+        data = request.body
+
+        def change(case: Case):
+            case.revoke_decision(data["kind"], _day(data["changed_on"]), data["reason"])
+            return [("decision.revoked", {"case_no": case.case_no, "decision_no": case.decision["decision_no"],
+                                          "kind": data["kind"], "changed_on": data["changed_on"],
+                                          "reason": data["reason"]})]
+
+        return self._command(request, case_no, "decision.revoked", change, content=data)
+
     @route("POST", "/cases/<case_no>/extensions", roles=SUPERVISOR, body=schemas.EXTENSION, status=201,
            summary="D-DECIDE: the head's extension (≤30 days, once) or a collective-discussion extension")
     def extend(self, request, case_no):

@@ -9,10 +9,12 @@
 """
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from nameko.timer import timer
 from sqlalchemy import func, insert, select, update
 from werkzeug.wrappers import Response
 
@@ -28,6 +30,8 @@ from shared.law import disclosure
 from shared.service import PlatformService
 from shared.store import Store
 
+DISCLOSURE_SCAN_SECONDS = float(os.environ.get("DISCLOSURE_SCAN_SECONDS", "300"))
+CHANGE_WORDS = {"changed": "变更", "revoked": "撤销", "annulled": "被撤销或确认违法"}
 REVIEWERS = ("reviewer",)
 READERS = ("reviewer", "operator", "supervisor")
 OPINION = body(["outcome", "opinion"], outcome={"enum": ["approve", "return"]}, opinion=LONG_TEXT)
@@ -175,7 +179,7 @@ class LegalReviewService(PlatformService):
         uow.execute(insert(disclosures).values(
             disclosure_id=disclosure_id, decision_no=decided["decision_no"], case_no=decided["case_no"],
             party_name=fields["party"]["name"], party_uscc=fields["party"].get("uscc"), fields=fields,
-            decided_on=decided_on, due_by=due_by, published_at=now,
+            decided_on=decided_on, due_by=due_by, published_at=now, published_on_time=published_on <= due_by,
             period_ends=disclosure.display_period_ends(published_on, penalty), state="published"))
         uow.publish("disclosure.published", subject=disclosure_id, data={
             "disclosure_id": disclosure_id, "case_no": decided["case_no"], "decision_no": decided["decision_no"],
@@ -183,6 +187,40 @@ class LegalReviewService(PlatformService):
         delay_days = self.workdays.working_days_between(decided_on, published_on)
         PUBLICATION_DELAY.labels(self.name).observe(delay_days)
         (DISCLOSED_ON_TIME if published_on <= due_by else DISCLOSED_LATE).labels(self.name).inc()
+
+    @subscribe("enforcement", "decision.revoked")
+    def on_decision_revoked(self, event):
+        """P-WITHDRAW: withdraw the disclosure within 3 working days, with the reason (here: at once)."""
+        data = event.data
+        with self.store.unit_of_work() as uow:
+            row = uow.execute(select(disclosures).where(disclosures.c.decision_no == data["decision_no"])).first()
+            if row is None or row.state != "published":
+                return
+            due = disclosure.withdrawal_due(date.fromisoformat(data["changed_on"]), self.workdays)
+            self._withdraw(uow, row, rule="P-WITHDRAW", due_by=due,
+                           reason=f"处罚决定已{CHANGE_WORDS[data['kind']]}：{data['reason']}")
+
+    def _withdraw(self, uow, row, *, rule: str, reason: str, due_by: date | None = None) -> None:
+        now = datetime.now(timezone.utc)
+        state = "taken_down" if rule == "P-PERIOD" else "withdrawn"
+        uow.execute(update(disclosures).where(disclosures.c.disclosure_id == row.disclosure_id)
+                    .values(state=state))
+        event = {"disclosure_id": row.disclosure_id, "decision_no": row.decision_no, "reason": reason, "rule": rule,
+                 "withdrawn_at": now.isoformat().replace("+00:00", "Z")}
+        if due_by:
+            event["due_by"] = due_by.isoformat()
+        uow.publish("disclosure.withdrawn", subject=row.disclosure_id, data=event)
+
+    @timer(interval=DISCLOSURE_SCAN_SECONDS, eager=True)
+    def take_down_expired(self):
+        """P-PERIOD: a disclosure is shown through its last day and taken down the day after."""
+        today = self.workdays.today()
+        with self.store.engine.connect() as conn:
+            expired = conn.execute(select(disclosures).where(disclosures.c.state == "published",
+                                                             disclosures.c.period_ends < today)).all()
+        for row in expired:
+            with self.store.unit_of_work() as uow:
+                self._withdraw(uow, row, rule="P-PERIOD", reason=f"公示期满（至{row.period_ends.isoformat()}）")
 
     @route("GET", "/disclosures", roles=PUBLIC, query={"q": {"type": "string", "maxLength": 100},
                                                          "limit": {"type": "integer"}, "cursor": {"type": "string"}},
@@ -221,7 +259,7 @@ class LegalReviewService(PlatformService):
             open_reviews = conn.execute(select(func.count()).select_from(reviews)
                                         .where(reviews.c.state == "open")).scalar()
             published, on_time = conn.execute(select(
-                func.count(), func.coalesce(func.sum(_as_int(_published_on() <= disclosures.c.due_by)), 0))).one()
+                func.count(), func.coalesce(func.sum(_as_int(disclosures.c.published_on_time)), 0))).one()
         REVIEWS_OPEN.labels(self.name).set(open_reviews)
         return {"decisions_seen": seen, "major": major, "reviewed_before_decision": reviewed,
                 "bypasses": bypasses, "review_ratio": (reviewed / major) if major else 1.0,
@@ -259,11 +297,6 @@ def _review_detail(connection, review_id: str) -> dict:
                                               "discretion_departure", "judiciary_thresholds", "handlers",
                                               "evidence_summary")},
     }
-
-
-def _published_on():
-    from sqlalchemy import Date, cast
-    return cast(disclosures.c.published_at, Date)
 
 
 def _public_disclosure(row) -> dict:

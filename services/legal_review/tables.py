@@ -60,6 +60,7 @@ disclosures = Table(
     Column("decided_on", Date, nullable=False),
     Column("due_by", Date, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_on_time", Boolean, nullable=False),       # P-DUE: within 20 WD of the decision
     Column("period_ends", Date, nullable=False),
     Column("state", String(20), nullable=False),   # published | withdrawn | taken_down
 )

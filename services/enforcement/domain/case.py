@@ -202,7 +202,9 @@ class Case:
     # -- proposal and legal clearance ------------------------------------------------------------
     def propose(self, proposal_id: str, content: dict[str, Any], on: date) -> Proposal:
         self.check("propose")
-        content = {**content, "hearing_held": self.hearing_held}
+        # The hash covers the proposal's identity too: two cases (or two rounds) with the same wording are
+        # still two proposals, each needing its own clearance.
+        content = {**content, "case_no": self.case_no, "proposal_id": proposal_id, "hearing_held": self.hearing_held}
         proposal = Proposal(proposal_id=proposal_id, content=content, hash=Proposal.hash_of(content),
                             proposed_on=on.isoformat(), hearing_held_at_proposal=self.hearing_held)
         self.proposals.append(proposal)
@@ -373,6 +375,15 @@ class Case:
         self.payment = {"paid_on": paid_on.isoformat(), "amount_yuan": str(amount),
                         "surcharge_yuan": str(surcharge)}
         self._closing_ground("decision fully performed", paid_on)
+
+    def revoke_decision(self, kind: str, on: date, reason: str) -> None:
+        """A penalty decision changed, revoked or annulled (复议、诉讼 or self-correction): its public
+        disclosure must be withdrawn (P-WITHDRAW)."""
+        if not self.decision or self.decision.get("outcome") != "penalty":
+            raise Conflict(f"case {self.case_no} has no penalty decision to {kind.rstrip('d')}")
+        if self.decision.get("revoked"):
+            raise Conflict(f"the decision was already {self.decision['revoked']['kind']}")
+        self.decision["revoked"] = {"kind": kind, "on": on.isoformat(), "reason": reason}
 
     def close(self, on: date) -> None:
         self.check("close")

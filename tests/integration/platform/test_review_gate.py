@@ -31,10 +31,14 @@ def platform(database_factory, processes, test_vhost_uri):
         except pika.exceptions.ChannelClosedByBroker:
             pass
     connection.close()
-    review = processes("legal_review", {"DATABASE_URL": database_factory("legal_review"), "AMQP_URI": test_vhost_uri})
+    review_db = database_factory("legal_review")
+    review = processes("legal_review", {"DATABASE_URL": review_db, "AMQP_URI": test_vhost_uri,
+                                        "DISCLOSURE_SCAN_SECONDS": "0.5"})
+    review.database_url = review_db
     enforcement = Enforcement(processes("enforcement", {"DATABASE_URL": database_factory("enforcement"),
                                                         "AMQP_URI": test_vhost_uri}))
     bus = Bus(test_vhost_uri)
+    enforcement.review_database_url = review_db
     yield enforcement, review.url, bus
     bus.close()
 
@@ -198,3 +202,67 @@ def test_the_public_page_shows_the_disclosed_penalties_in_headless_chromium(plat
     shot = OUTPUT / "public-penalties.png"
     subprocess.run([browser, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=90)
     assert shot.exists() and shot.stat().st_size > 5_000
+
+
+def test_p_withdraw_a_revoked_decision_disappears_from_the_public_disclosures(platform):
+    enforcement, review_url, bus = platform
+    case_no = enforcement.open_case()
+    decided = _decide(enforcement, bus, review_url, case_no, fine=150_000)
+    public = _disclosure_of(review_url, decided["data"]["decision_no"])
+    enforcement.post(f"/cases/{case_no}/decision-revocations", {"kind": "revoked", "changed_on": "2026-11-26",
+                                                                 "reason": "行政复议决定撤销"})
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if requests.get(f"{review_url}/disclosures/{public['disclosure_id']}", timeout=5).status_code == 404:
+            break
+        time.sleep(0.1)
+    assert requests.get(f"{review_url}/disclosures/{public['disclosure_id']}", timeout=5).status_code == 404
+    listed = requests.get(review_url + "/disclosures", timeout=5).json()["items"]
+    assert public["disclosure_id"] not in [d["disclosure_id"] for d in listed]
+
+
+def test_p_due_a_decision_that_reaches_legal_review_too_late_is_counted_as_published_late(platform):
+    """A deliberately delayed consumer: the decision is 60 days old when it is disclosed (> 20 WD)."""
+    enforcement, review_url, bus = platform
+    data = {"case_no": "JD-2026-000777", "decision_no": "揭东市监处罚〔2026〕777号", "procedure": "ordinary",
+            "proposal_id": "P-late", "proposal_hash": "c" * 64,
+            "subject": {"uscc": "91440300708461136T", "name": "某公司", "kind": "organisation"},
+            "penalty": {"kinds": ["fine"], "fine_amount_yuan": 5_000}, "legal_basis": ["x"], "facts": "迟到的决定",
+            "decided_at": "2026-09-25T00:00:00Z"}
+    late = Event(type="penalty.decided", source=source_of("enforcement"), subject=data["case_no"], data=data,
+                 dataschema=CATALOG.schema_uri("penalty.decided"))
+    bus.channel.basic_publish("enforcement.events", "penalty.decided", late.to_json(),
+                              pika.BasicProperties(delivery_mode=2))
+    _disclosure_of(review_url, data["decision_no"])
+    coverage = requests.get(review_url + "/coverage", headers=REVIEWER, timeout=5).json()
+    assert coverage["disclosures_published"] == 1 and coverage["disclosures_published_on_time"] == 0
+    metrics = requests.get(review_url + "/metrics", timeout=5).text
+    assert 'amr_disclosures_published_late_total{service="legal_review"} 1.0' in metrics
+
+
+def test_p_period_a_disclosure_is_shown_through_its_last_day_and_taken_down_the_day_after(platform):
+    from datetime import date, timedelta
+
+    from sqlalchemy import create_engine, update
+
+    from services.legal_review.tables import disclosures
+    from shared.calendar import WorkingDayCalendar
+    enforcement, review_url, bus = platform
+    shown, expired = (_disclosure_of(review_url, _decide(enforcement, bus, review_url, enforcement.open_case(),
+                                                         fine=150_000)["data"]["decision_no"]) for _ in range(2))
+    today = WorkingDayCalendar().today()
+    engine = create_engine(enforcement.review_database_url)
+    with engine.begin() as conn:  # as if published months ago: one ends today, the other ended yesterday
+        conn.execute(update(disclosures).where(disclosures.c.disclosure_id == shown["disclosure_id"])
+                     .values(period_ends=today))
+        conn.execute(update(disclosures).where(disclosures.c.disclosure_id == expired["disclosure_id"])
+                     .values(period_ends=today - timedelta(days=1)))
+    engine.dispose()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if requests.get(f"{review_url}/disclosures/{expired['disclosure_id']}", timeout=5).status_code == 404:
+            break
+        time.sleep(0.2)
+    assert requests.get(f"{review_url}/disclosures/{expired['disclosure_id']}", timeout=5).status_code == 404
+    time.sleep(1.0)  # two more scans
+    assert requests.get(f"{review_url}/disclosures/{shown['disclosure_id']}", timeout=5).status_code == 200

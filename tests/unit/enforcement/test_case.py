@@ -36,8 +36,10 @@ def test_an_illegal_transition_names_the_state_and_what_is_allowed():
 def test_a_proposal_is_identified_by_its_content_hash_and_a_change_is_a_new_proposal():
     case = new_case()
     first = case.propose("P-1", HASHLESS, date(2026, 11, 10))
-    same_content = new_case().propose("P-9", HASHLESS, date(2026, 11, 11))
-    assert first.hash == same_content.hash and len(first.hash) == 64
+    same_content = new_case().propose("P-1", HASHLESS, date(2026, 11, 11))
+    assert first.hash == same_content.hash and len(first.hash) == 64  # same case, id and content
+    other_round = new_case().propose("P-9", HASHLESS, date(2026, 11, 11))
+    assert other_round.hash != first.hash  # the same wording proposed again is another proposal
     changed = case.propose("P-2", {**HASHLESS, "facts": "事实（修改）"}, date(2026, 11, 12))
     assert changed.hash != first.hash and case.current_proposal is changed
     assert case.state is CaseState.AWAITING_REVIEW
