@@ -103,16 +103,28 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def test_vhost_uri():
-    """A vhost for this run, so durable queues of the real services never meet a developer's."""
+def _vhost(purpose: str):
+    """A RabbitMQ vhost of its own, so durable queues of the real services never meet a developer's
+    nor another group of tests' (two services consuming one queue would steal each other's events)."""
     if not shutil.which("rabbitmqctl"):
         yield AMQP_URI
         return
-    vhost = f"amr-test-{uuid.uuid4().hex[:8]}"
+    vhost = f"amr-{purpose}-{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     yield AMQP_URI.rstrip("/") + "/" + quote(vhost, safe="")
     _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def test_vhost_uri():
+    """The integration tests' vhost (one service process of each kind at a time)."""
+    yield from _vhost("test")
+
+
+@pytest.fixture(scope="session")
+def e2e_vhost_uri():
+    """The vhost of the whole platform that `make up` starts for the e2e tests."""
+    yield from _vhost("e2e")
 
 

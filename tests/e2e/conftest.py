@@ -25,10 +25,10 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(test_vhost_uri, tmp_path_factory):
+def platform(e2e_vhost_uri, tmp_path_factory):
     """``make up`` itself, with free ports; stopped with Ctrl-C (SIGINT) at the end."""
     ports = {name: free_port() for name in SERVICE_PORTS}
-    env = {**os.environ, "AMQP_URI": test_vhost_uri, "DATA_DIR": str(tmp_path_factory.mktemp("data")),
+    env = {**os.environ, "AMQP_URI": e2e_vhost_uri, "DATA_DIR": str(tmp_path_factory.mktemp("data")),
            **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()}}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(["make", "--no-print-directory", "up"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
