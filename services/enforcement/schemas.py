@@ -38,6 +38,7 @@ PROPOSAL = body(
     legal_basis={"type": "array", "items": SHORT_TEXT, "minItems": 1, "maxItems": 20},
     facts=LONG_TEXT,
     complex={"type": "boolean"}, public_interest={"type": "boolean"}, discretion_departure={"type": "boolean"},
+    trade_secrets={"type": "array", "items": SHORT_TEXT, "maxItems": 20},  # P-REDACT: never published
     findings=body([], offences={"type": "array", "items": {"enum": OFFENCES}, "uniqueItems": True},
                   sales_yuan=MONEY, unsold_goods_yuan=MONEY, illegal_turnover_yuan=MONEY,
                   illegal_gains_yuan=MONEY, marks_count=COUNT, participants=COUNT, levels=COUNT,

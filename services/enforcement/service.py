@@ -295,13 +295,15 @@ class EnforcementService(PlatformService):
                 "discretion_departure": bool(data.get("discretion_departure")),
                 "findings": {k: str(v) if isinstance(v, Decimal) else v for k, v in findings_data.items()},
                 "judiciary_thresholds": met, "hearing_right": hearing_right_grounds(penalty, party),
+                "trade_secrets": data.get("trade_secrets", []),
             }
             proposal = case.propose(proposal_id, content, today)
             return [("decision.proposed", {
                 "case_no": case.case_no, "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
                 "subject": _public_party(case.subject), "party_kind": party.value,
                 "penalty": _event_penalty(penalty), "case_value_yuan": float(_yuan(data["case_value_yuan"])),
-                "legal_basis": data["legal_basis"], "facts": redact(data["facts"], party=case.subject),
+                "legal_basis": data["legal_basis"],
+                "facts": redact(data["facts"], party=case.subject, trade_secrets=data.get("trade_secrets", [])),
                 "hearing_held": proposal.content["hearing_held"], "complex": content["complex"],
                 "public_interest": content["public_interest"],
                 "discretion_departure": content["discretion_departure"],
@@ -426,7 +428,8 @@ class EnforcementService(PlatformService):
                      "subject": _public_party(case.subject), "penalty": decision["penalty"],
                      "legal_basis": proposal.content["legal_basis"],
                      # P-REDACT before the text leaves: subscribers never receive the party's identifiers.
-                     "facts": redact(proposal.content["facts"], party=case.subject),
+                     "facts": redact(proposal.content["facts"], party=case.subject,
+                                     trade_secrets=proposal.content.get("trade_secrets", [])),
                      "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": case.category}
             if proposal.review_id:
                 event["review_id"] = proposal.review_id

@@ -24,7 +24,7 @@ from services.legal_review.tables import decisions, disclosures, metadata, propo
 from shared import metrics
 from shared.errors import Conflict, NotFound, PermissionDenied
 from shared.events.subscriber import subscribe
-from shared.http.fields import LONG_TEXT, body
+from shared.http.fields import DATE, LONG_TEXT, body
 from shared.http.routes import PUBLIC, route
 from shared.law import disclosure
 from shared.service import PlatformService
@@ -34,6 +34,9 @@ DISCLOSURE_SCAN_SECONDS = float(os.environ.get("DISCLOSURE_SCAN_SECONDS", "300")
 CHANGE_WORDS = {"changed": "变更", "revoked": "撤销", "annulled": "被撤销或确认违法"}
 REVIEWERS = ("reviewer",)
 READERS = ("reviewer", "operator", "supervisor")
+REPAIR = body(["applied_on", "performed", "harm_removed", "repeat_penalty", "on_list", "reason"],
+              applied_on=DATE, performed={"type": "boolean"}, harm_removed={"type": "boolean"},
+              repeat_penalty={"type": "boolean"}, on_list={"type": "boolean"}, reason=LONG_TEXT)
 OPINION = body(["outcome", "opinion"], outcome={"enum": ["approve", "return"]}, opinion=LONG_TEXT)
 
 DECISIONS_SEEN = metrics.counter("decisions_audited", "Penalty decisions audited, by whether major.", ("major",))
@@ -179,6 +182,7 @@ class LegalReviewService(PlatformService):
         uow.execute(insert(disclosures).values(
             disclosure_id=disclosure_id, decision_no=decided["decision_no"], case_no=decided["case_no"],
             party_name=fields["party"]["name"], party_uscc=fields["party"].get("uscc"), fields=fields,
+            penalty=decided["penalty"], category=str(decided.get("category") or "")[:100],
             decided_on=decided_on, due_by=due_by, published_at=now, published_on_time=published_on <= due_by,
             period_ends=disclosure.display_period_ends(published_on, penalty), state="published"))
         uow.publish("disclosure.published", subject=disclosure_id, data={
@@ -210,6 +214,29 @@ class LegalReviewService(PlatformService):
         if due_by:
             event["due_by"] = due_by.isoformat()
         uow.publish("disclosure.withdrawn", subject=row.disclosure_id, data=event)
+
+    @route("POST", "/disclosures/<disclosure_id>/repair-applications", roles=("reviewer", "operator"),
+           body=REPAIR, status=201, summary="信用修复 (P-REPAIR): stop a disclosure early when the party qualifies")
+    def apply_for_repair(self, request, disclosure_id):
+        data = request.body
+        with self.store.unit_of_work() as uow:
+            row = uow.execute(select(disclosures).where(disclosures.c.disclosure_id == disclosure_id)).first()
+            if row is None:
+                raise NotFound(f"no disclosure {disclosure_id}")
+            if row.state != "published":
+                raise Conflict(f"disclosure {disclosure_id} is already {row.state}")
+            from shared.errors import RuleViolation
+            if date.fromisoformat(data["applied_on"]) > self.workdays.today():
+                raise RuleViolation("applied_on cannot be in the future")
+            refusal = disclosure.repair_refusal(
+                published_on=self.workdays.to_shanghai_date(_aware(row.published_at)),
+                on=date.fromisoformat(data["applied_on"]), penalty=disclosure.penalty_of({"penalty": row.penalty}),
+                category=row.category, performed=data["performed"], harm_removed=data["harm_removed"],
+                repeat_penalty=data["repeat_penalty"], on_list=data["on_list"])
+            if refusal:
+                raise RuleViolation(refusal)
+            self._withdraw(uow, row, rule="P-REPAIR", reason=f"信用修复：{data['reason']}")
+        return 201, {"disclosure_id": disclosure_id, "state": "withdrawn", "rule": "P-REPAIR"}
 
     @timer(interval=DISCLOSURE_SCAN_SECONDS, eager=True)
     def take_down_expired(self):
@@ -318,3 +345,7 @@ def _disclosure_page(connection, args) -> dict:
         query = query.where(disclosures.c.disclosure_id > args["cursor"][:64])
     items = [_public_disclosure(row) for row in connection.execute(query)]
     return {"items": items, "next_cursor": items[-1]["disclosure_id"] if len(items) == limit else None}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite keeps no offset

@@ -57,6 +57,8 @@ disclosures = Table(
     Column("party_name", String(200), nullable=False, index=True),
     Column("party_uscc", String(18), nullable=True, index=True),
     Column("fields", JSON, nullable=False),
+    Column("penalty", JSON, nullable=False),                     # kinds and amounts, for P-PERIOD / P-REPAIR
+    Column("category", String(100), nullable=False),
     Column("decided_on", Date, nullable=False),
     Column("due_by", Date, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),

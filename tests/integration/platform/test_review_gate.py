@@ -266,3 +266,40 @@ def test_p_period_a_disclosure_is_shown_through_its_last_day_and_taken_down_the_
     assert requests.get(f"{review_url}/disclosures/{expired['disclosure_id']}", timeout=5).status_code == 404
     time.sleep(1.0)  # two more scans
     assert requests.get(f"{review_url}/disclosures/{shown['disclosure_id']}", timeout=5).status_code == 200
+
+
+def test_trade_secrets_are_never_published_and_p_repair_stops_a_disclosure_only_when_it_qualifies(platform):
+    enforcement, review_url, bus = platform
+    case_no = enforcement.open_case()
+    enforcement.propose(case_no, fine=5_000, facts="当事人擅自改变配方（配方：糖37%、盐5%）生产食品。",
+                        trade_secrets=["糖37%、盐5%"])
+    enforcement.wait_state(case_no, "cleared")
+    enforcement.post(f"/cases/{case_no}/pre-notice", {"served_on": "2026-11-25"}, headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/statements", {"received_on": "2026-11-25", "waived": True}, headers=OFFICER)
+    enforcement.post(f"/cases/{case_no}/decisions", {"outcome": "penalty", "decided_on": "2026-11-25"}, second=True)
+    decided = bus.wait_for("penalty.decided", case_no=case_no)
+    public = _disclosure_of(review_url, decided["data"]["decision_no"])
+    everything = json.dumps(public, ensure_ascii=False) + json.dumps(bus.events(), ensure_ascii=False)
+    assert "糖37%" not in everything and "擅自改变配方" in public["decision_text"]
+
+    operator = bearer(["operator"], sub="OP-1")
+    application = {"performed": True, "harm_removed": True, "repeat_penalty": False, "on_list": False,
+                   "reason": "已履行处罚决定并消除影响"}
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import create_engine, update
+
+    from services.legal_review.tables import disclosures
+    from shared.calendar import WorkingDayCalendar
+    today = WorkingDayCalendar().today().isoformat()
+    url = f"{review_url}/disclosures/{public['disclosure_id']}/repair-applications"
+    too_early = requests.post(url, json={**application, "applied_on": today}, headers=operator, timeout=5)
+    assert too_early.status_code == 422 and "P-REPAIR" in too_early.json()["detail"]
+    engine = create_engine(enforcement.review_database_url)
+    with engine.begin() as conn:  # as if published seven months ago
+        conn.execute(update(disclosures).where(disclosures.c.disclosure_id == public["disclosure_id"])
+                     .values(published_at=datetime.now(timezone.utc) - timedelta(days=213)))
+    engine.dispose()
+    granted = requests.post(url, json={**application, "applied_on": today}, headers=operator, timeout=5)
+    assert granted.status_code == 201, granted.text
+    assert requests.get(f"{review_url}/disclosures/{public['disclosure_id']}", timeout=5).status_code == 404
