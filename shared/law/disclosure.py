@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping, Protocol, Sequence
 
 from shared.calendar import SHANGHAI
-from shared.law.penalties import REVOCATIONS, SUSPENSIONS, PartyKind, Penalty, PenaltyKind
+from shared.law.penalties import REVOCATIONS, SUSPENSIONS, PartyKind, Penalty, PenaltyKind, amount_in_yuan
 
 __all__ = [
     "REDACTED",
@@ -359,17 +359,7 @@ def redact(text: str, *, party: Mapping[str, Any], trade_secrets: Sequence[str] 
 # --- P-FIELDS --------------------------------------------------------------------------------------
 
 def _amount(value: Any, name: str) -> Decimal:
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError(f"penalty.{name} must be a number, got {value!r}")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"penalty.{name} must be a number, got {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"penalty.{name} must be a non-negative amount, got {value!r}")
-    return amount
+    return amount_in_yuan(value, f"penalty.{name}", missing_is_zero=True)
 
 
 def penalty_of(decided: Mapping[str, Any]) -> Penalty:

@@ -8,7 +8,7 @@ holds the defaults, and :meth:`LargeAmounts.from_mapping` reads an operator's va
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Mapping
 
@@ -84,3 +84,19 @@ class LargeAmounts:
                    individual_business_as_natural_person=bool(values.get(
                        "individual_business_as_natural_person", True)),
                    source=str(values.get("source", "operator configuration")))
+
+
+def amount_in_yuan(value: object, what: str, *, missing_is_zero: bool = False) -> Decimal:
+    """The one way an amount in yuan is read from data: finite, non-negative, exact (floats go
+    through ``str`` so 0.1 stays 0.1). Raises ``ValueError`` naming ``what``."""
+    if value is None and missing_is_zero:
+        return Decimal(0)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{what} must be a number, got {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{what} must be a non-negative amount, got {value!r}")
+    return amount

@@ -14,9 +14,11 @@ reads an operator's values. "At the threshold" counts as met (≥), as in the in
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Iterable, Mapping
+
+from shared.law.penalties import amount_in_yuan
 
 
 class Offence(str, Enum):
@@ -41,18 +43,8 @@ _RULES: dict[Offence, tuple[str, str]] = {
 
 
 def _decimal(name: str, value: object) -> Decimal:
-    """A non-negative, finite amount in yuan; floats go through ``str`` so 0.1 stays 0.1."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an amount in yuan, not {value!r}")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValueError(f"{name} must be an amount in yuan, not {value!r}") from None
-    if not amount.is_finite():
-        raise ValueError(f"{name} must be finite, not {amount}")
-    if amount < 0:
-        raise ValueError(f"{name} must not be negative, not {amount}")
-    return amount
+    """A non-negative, finite amount in yuan."""
+    return amount_in_yuan(value, name)
 
 
 def _count(name: str, value: object) -> int:

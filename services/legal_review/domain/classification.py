@@ -15,10 +15,9 @@ checked and ``review.opened`` why the decision is major.
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -29,6 +28,7 @@ from shared.law.penalties import (
     PartyKind,
     Penalty,
     PenaltyKind,
+    amount_in_yuan,
 )
 
 __all__ = [
@@ -162,16 +162,7 @@ def _table_from_mapping(raw: Any, *, source: str) -> RuleTable:
 def _amount(values: Mapping[str, Any], name: str) -> Decimal:
     if name not in values:
         raise ValueError(f"missing large_amounts.{name}")
-    value = values[name]
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"large_amounts.{name} must be a number, got {value!r}")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"large_amounts.{name} must be a number, got {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"large_amounts.{name} must be a non-negative amount, got {value!r}")
-    return amount
+    return amount_in_yuan(values[name], f"large_amounts.{name}")
 
 
 # --- the facts of a proposal ---------------------------------------------------------------------
@@ -232,20 +223,7 @@ class ProposalFacts:
 
 
 def _event_amount(values: Mapping[str, Any], name: str) -> Decimal:
-    value = values.get(name)
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError(f"decision.proposed: penalty.{name} must be a number, got {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"decision.proposed: penalty.{name} must be finite, got {value!r}")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"decision.proposed: penalty.{name} must be a number, got {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"decision.proposed: penalty.{name} must be a non-negative amount, got {value!r}")
-    return amount
+    return amount_in_yuan(values.get(name), f"decision.proposed: penalty.{name}", missing_is_zero=True)
 
 
 def _flag(data: Mapping[str, Any], name: str) -> bool:
