@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from nameko.timer import timer
@@ -46,6 +46,9 @@ BYPASSES = metrics.counter("review_bypasses", "Major decisions made without an a
 REVIEWS_OPEN = metrics.gauge("reviews_open", "Major proposals awaiting a reviewer.")
 DISCLOSED_ON_TIME = metrics.counter("disclosures_published_on_time", "Disclosures published within P-DUE.")
 DISCLOSED_LATE = metrics.counter("disclosures_published_late", "Disclosures published after P-DUE (alert).")
+DISCLOSURES_SHOWN = metrics.gauge("disclosures_due", "Disclosures currently shown to the public (P-SCOPE, P-PERIOD).")
+DISCLOSURES_OVERDUE = metrics.gauge(
+    "disclosures_overdue", "Disclosures of the last 30 days published after their P-DUE date (alert).")
 PUBLICATION_DELAY = metrics.histogram("disclosure_publication_delay_working_days",
                                       "Working days from the decision to its publication (P-DUE: 20).")
 
@@ -248,6 +251,14 @@ class LegalReviewService(PlatformService):
         for row in expired:
             with self.store.unit_of_work() as uow:
                 self._withdraw(uow, row, rule="P-PERIOD", reason=f"公示期满（至{row.period_ends.isoformat()}）")
+        with self.store.engine.connect() as conn:
+            shown = conn.execute(select(func.count()).select_from(disclosures)
+                                 .where(disclosures.c.state == "published")).scalar()
+            late = conn.execute(select(func.count()).select_from(disclosures).where(
+                disclosures.c.published_on_time.is_(False),
+                disclosures.c.decided_on >= today - timedelta(days=30))).scalar()
+        DISCLOSURES_SHOWN.labels(self.name).set(shown)
+        DISCLOSURES_OVERDUE.labels(self.name).set(late)
 
     @route("GET", "/disclosures", roles=PUBLIC, query={"q": {"type": "string", "maxLength": 100},
                                                          "limit": {"type": "integer"}, "cursor": {"type": "string"}},

@@ -236,8 +236,27 @@ def test_p_due_a_decision_that_reaches_legal_review_too_late_is_counted_as_publi
     _disclosure_of(review_url, data["decision_no"])
     coverage = requests.get(review_url + "/coverage", headers=REVIEWER, timeout=5).json()
     assert coverage["disclosures_published"] == 1 and coverage["disclosures_published_on_time"] == 0
+    time.sleep(1.0)  # the disclosure timer (every 0.5 s here) refreshes the gauges
     metrics = requests.get(review_url + "/metrics", timeout=5).text
     assert 'amr_disclosures_published_late_total{service="legal_review"} 1.0' in metrics
+    assert 'amr_disclosures_overdue{service="legal_review"} 0.0' in metrics  # decided 60 days ago: outside 30
+
+    from datetime import timedelta
+
+    from shared.calendar import WorkingDayCalendar
+    calendar = WorkingDayCalendar()
+    recent = calendar.today() - timedelta(days=29)
+    assert calendar.add_working_days(recent, 20) < calendar.today()  # already past P-DUE
+    recent_data = {**data, "decision_no": "揭东市监处罚〔2026〕778号", "case_no": "JD-2026-000778",
+                   "proposal_hash": "d" * 64, "decided_at": f"{recent.isoformat()}T00:00:00Z"}
+    recent_event = Event(type="penalty.decided", source=source_of("enforcement"), subject=recent_data["case_no"],
+                         data=recent_data, dataschema=CATALOG.schema_uri("penalty.decided"))
+    bus.channel.basic_publish("enforcement.events", "penalty.decided", recent_event.to_json(),
+                              pika.BasicProperties(delivery_mode=2))
+    _disclosure_of(review_url, recent_data["decision_no"])
+    time.sleep(1.0)
+    metrics = requests.get(review_url + "/metrics", timeout=5).text
+    assert 'amr_disclosures_overdue{service="legal_review"} 1.0' in metrics
 
 
 def test_p_period_a_disclosure_is_shown_through_its_last_day_and_taken_down_the_day_after(platform):
@@ -248,9 +267,12 @@ def test_p_period_a_disclosure_is_shown_through_its_last_day_and_taken_down_the_
     from services.legal_review.tables import disclosures
     from shared.calendar import WorkingDayCalendar
     enforcement, review_url, bus = platform
+    # a low fine (≤ 3,000 yuan) is shown for 3 months (P-PERIOD)
     shown, expired = (_disclosure_of(review_url, _decide(enforcement, bus, review_url, enforcement.open_case(),
-                                                         fine=150_000)["data"]["decision_no"]) for _ in range(2))
+                                                         fine=2_000)["data"]["decision_no"]) for _ in range(2))
     today = WorkingDayCalendar().today()
+    three_months = date.fromisoformat(shown["shown_until"])
+    assert 88 <= (three_months - today).days <= 92  # published today: shown through the day before +3 months
     engine = create_engine(enforcement.review_database_url)
     with engine.begin() as conn:  # as if published months ago: one ends today, the other ended yesterday
         conn.execute(update(disclosures).where(disclosures.c.disclosure_id == shown["disclosure_id"])
