@@ -5,6 +5,7 @@ reason. The probe services (tests/support/probe) run as real processes.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from urllib.parse import urlparse
@@ -98,14 +99,20 @@ def test_events_committed_while_the_broker_is_unreachable_all_arrive_once_it_is_
         time.sleep(0.5)  # the relay tries, fails and backs off while the broker is away
         metrics = requests.get(producer.url + "/metrics", timeout=5).text
         assert 'amr_outbox_publish_errors_total{service="%s_producer"}' % probe_name in metrics
-        assert 'amr_outbox_pending{service="%s_producer"} 20.0' % probe_name in metrics
+        pending = float(re.search(r'amr_outbox_pending\{service="%s_producer"\} ([0-9.]+)' % probe_name,
+                                  metrics).group(1))
+        # 20 committed during the outage; one or two earlier ones too if the cut swallowed their
+        # confirms (at-least-once: the relay sends them again, consumers ignore the repeat).
+        assert 20 <= pending <= 23
         health = requests.get(producer.url + "/health", timeout=10)
         assert health.status_code == 503 and health.json()["broker"].startswith("unreachable")
         assert health.json()["database"] == "ok"
         proxy.restore()
 
         received = amqp_admin.get(queue, 20, timeout=30) + amqp_admin.drain(queue, settle=1.0)
-        assert sorted(m.body["id"] for m in received) == sorted(ids[3:])
+        arrived = [m.body["id"] for m in received]
+        assert set(ids[3:]) <= set(arrived)  # none of the outage's events is lost
+        assert set(arrived) <= set(ids) and len(arrived) - len(set(arrived)) == 0  # nothing else, no repeats now
         assert wait_for(lambda: count_rows(consumer_db, effects) == 23), count_rows(consumer_db, effects)
         assert count_rows(consumer_db, effects) == 23
         engine = create_engine(consumer_db)
