@@ -284,5 +284,8 @@ def test_one_poison_message_in_a_burst_neither_blocks_nor_duplicates_the_others(
         handled = [row.event_id for row in conn.execute(select(effects.c.event_id).order_by(effects.c.id))]
     engine.dispose()
     assert handled == [e.id for e in good]  # each once, in delivery order
-    assert attempts_of(log, good[0].id) == 2  # tried in the batch (rolled back), then on its own
-    assert attempts_of(log, poison.id) == 3  # batch, alone, one retry
+    # How deliveries group into batches depends on how the broker's frames arrive, so the counts are
+    # ranges: a good event is tried once, or twice when its batch held the poison and was rolled back;
+    # the poison is tried (in its batch,) alone, and once more after the retry delay: bounded.
+    assert all(1 <= attempts_of(log, e.id) <= 2 for e in good)
+    assert attempts_of(log, poison.id) in (2, 3)
