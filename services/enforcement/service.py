@@ -17,7 +17,7 @@ from services.enforcement import repository as repo
 from services.enforcement import schemas
 from services.enforcement.domain import deadlines
 from services.enforcement.domain.case import Case, CaseState, ClueState, Proposal
-from services.enforcement.domain.judiciary import CaseFindings, thresholds_met
+from shared.law.judiciary import CaseFindings, thresholds_met
 from services.enforcement.domain.procedure import (
     Officer, hearing_right_grounds, simplified_procedure_refusal, two_officers_refusal,
 )

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.enforcement.domain.judiciary import (
+from shared.law.judiciary import (
     CaseFindings,
     JudiciaryThresholds,
     Offence,
