@@ -81,3 +81,34 @@ RESUMPTION = body(["on"], on=DATE)
 CLOSURE = body(["closed_on"], closed_on=DATE)
 LIST_QUERY = {"limit": {"type": "integer", "minimum": 1, "maximum": 200}, "cursor": IDENTIFIER,
               "state": {"type": "string", "maxLength": 20}}
+
+# -- random inspections (I-DRAW) ------------------------------------------------------------------
+_USCC = {"type": "string", "pattern": "^[0-9ABCDEFGHJKLMNPQRTUWXY]{18}$"}
+_CHOICES = {"type": "array", "items": {"type": "string", "pattern": "^[a-z_]{1,60}$"}, "uniqueItems": True,
+            "maxItems": 50}
+INSPECTOR = body(["name"], name=SHORT_TEXT, cert_no={"type": "string", "maxLength": 40}, cert_expires=DATE,
+                 conflicts={"type": "array", "items": _USCC, "uniqueItems": True, "maxItems": 1000},
+                 active={"type": "boolean"})
+DRAW = body(
+    ["item", "team_size"],
+    item=body(["name"], name=SHORT_TEXT,
+              categories={**_CHOICES, "items": {"enum": ["enterprise", "individual_business", "cooperative"]}},
+              sectors=_CHOICES,
+              towns={"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100},
+                     "uniqueItems": True, "maxItems": 50},
+              credit_risks={**_CHOICES, "items": {"enum": ["low", "medium", "high"]}},
+              statuses={**_CHOICES, "items": {"enum": ["active", "deregistration_noticed", "deregistered",
+                                                       "revoked"]}}),
+    sample_size={"type": "integer", "minimum": 1, "maximum": 1_000_000},
+    sample_ratio={"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+    team_size={"type": "integer", "minimum": 2, "maximum": 10},
+    seed={"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+    drawn_on=DATE,
+)
+INSPECTION_RESULT = body(
+    ["uscc", "inspected_on", "outcome"],
+    uscc=_USCC, inspected_on=DATE,
+    outcome={"enum": ["no_problem", "problem_corrected", "violation_suspected", "not_found_at_address",
+                      "refused_inspection"]},
+    findings=LONG_TEXT, category=CATEGORY,
+)

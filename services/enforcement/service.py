@@ -18,6 +18,7 @@ from services.enforcement import schemas
 from services.enforcement.domain import deadlines
 from services.enforcement.domain.case import Case, CaseState, ClueState, Proposal
 from shared.law.judiciary import CaseFindings, thresholds_met
+from services.enforcement.inspections import RandomInspections
 from services.enforcement.domain.procedure import (
     Officer, hearing_right_grounds, simplified_procedure_refusal, two_officers_refusal,
 )
@@ -53,7 +54,7 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
-class EnforcementService(PlatformService):
+class EnforcementService(RandomInspections, PlatformService):
     name = "enforcement"
     store = Store(metadata, Path(__file__).parent / "migrations")
 
@@ -105,24 +106,29 @@ class EnforcementService(PlatformService):
            summary="Register a clue (线索); it must get a filing decision within D-CLUE")
     def receive_clue(self, request):
         data = request.body
-        received_on = _day(data["received_on"])
-        if received_on > self.workdays.today():
+        if _day(data["received_on"]) > self.workdays.today():
             raise RuleViolation("received_on is in the future")
         with self.store.unit_of_work() as uow:
-            number = repo.next_number(uow, f"clue-{received_on.year}")
-            clue_id = f"XS-{received_on.year}-{number:06d}"
-            due = deadlines.clue_filing_deadline(received_on, self.workdays)
-            clue = {"clue_id": clue_id, "state": ClueState.RECEIVED.value, "source": data["source"],
-                    "received_on": data["received_on"], "subject": data["subject"], "summary": data["summary"],
-                    "category": data.get("category", "unspecified"), "informant": data.get("informant"),
-                    "violation": data.get("violation"), "correlation_id": uow.context.correlation_id,
-                    "filing_due": due.as_dict(), "case_no": None}
-            repo.insert_clue(uow, clue)
-            self._record(uow, clue_id, request, "clue.received", {"clue": clue})
-            uow.publish("clue.received", subject=clue_id, data={
-                "clue_id": clue_id, "source": clue["source"], "received_on": clue["received_on"],
-                "subject": _public_party(clue["subject"]), "filing_due": due.due.isoformat()})
+            clue = self._new_clue(uow, data, actor=request.principal.staff_id)
         return 201, clue
+
+    def _new_clue(self, uow, data: dict[str, Any], *, actor: str) -> dict[str, Any]:
+        """A clue and its first record entry, in the caller's unit of work (D-CLUE starts)."""
+        received_on = _day(data["received_on"])
+        number = repo.next_number(uow, f"clue-{received_on.year}")
+        clue_id = f"XS-{received_on.year}-{number:06d}"
+        due = deadlines.clue_filing_deadline(received_on, self.workdays)
+        clue = {"clue_id": clue_id, "state": ClueState.RECEIVED.value, "source": data["source"],
+                "received_on": data["received_on"], "subject": data["subject"], "summary": data["summary"],
+                "category": data.get("category", "unspecified"), "informant": data.get("informant"),
+                "violation": data.get("violation"), "correlation_id": uow.context.correlation_id,
+                "filing_due": due.as_dict(), "case_no": None}
+        repo.insert_clue(uow, clue)
+        repo.append_record(uow, clue_id, actor=actor, action="clue.received", content={"clue": clue})
+        uow.publish("clue.received", subject=clue_id, data={
+            "clue_id": clue_id, "source": clue["source"], "received_on": clue["received_on"],
+            "subject": _public_party(clue["subject"]), "filing_due": due.due.isoformat()})
+        return clue
 
     @route("POST", "/clues/<clue_id>/extension", roles=SUPERVISOR, body=schemas.CLUE_EXTENSION, status=201,
            summary="D-CLUE: the head approves one extension of 15 working days")

@@ -66,3 +66,42 @@ overdue_notices = Table(
     Column("due", Date, nullable=False),
     UniqueConstraint("aggregate", "kind", "due"),
 )
+
+# -- random inspections (I-DRAW) -------------------------------------------------------------------
+# The target library: enforcement's read model of the register, kept from registration's events.
+register_entities = Table(
+    "register_entities", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(30), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("sector", String(60), nullable=False),
+    Column("town", String(100), nullable=False),
+    Column("credit_risk", String(10), nullable=False),
+)
+
+# The inspector library (执法检查人员名录库).
+inspectors = Table(
+    "inspectors", metadata,
+    Column("staff_id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+inspection_draws = Table(
+    "inspection_draws", metadata,
+    Column("draw_id", String(40), primary_key=True),
+    Column("drawn_on", Date, nullable=False),
+    Column("data", JSON, nullable=False),              # the result as published, plus the item's name
+    Column("candidates", Text, nullable=False),        # canonical JSON snapshot: what verification re-runs
+    Column("roster", Text, nullable=False),
+)
+
+inspection_results = Table(
+    "inspection_results", metadata,
+    Column("draw_id", String(40), primary_key=True),
+    Column("uscc", String(18), primary_key=True),
+    Column("inspected_on", Date, nullable=False),
+    Column("data", JSON, nullable=False),
+)

@@ -37,6 +37,8 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from shared.calendar import SHANGHAI
 from shared.law.penalties import REVOCATIONS, SUSPENSIONS, PartyKind, Penalty, PenaltyKind, amount_in_yuan
+from shared.law.uscc import ALPHABET as _USCC_ALPHABET
+from shared.law.uscc import check_character as _uscc_check_character
 
 __all__ = [
     "REDACTED",
@@ -222,19 +224,21 @@ _LANDLINE = re.compile(
     _B + r"(?:" + _PHONE_PREFIX + r"[(（]?0?\d{2,3}[)）]?|[(（]0\d{2,3}[)）]|0\d{2,3})"
     + r"[- ]?\d{7,8}" + _E, re.ASCII)
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
 def valid_uscc(code: str) -> bool:
-    """R-USCC: 18 characters of the code's alphabet with a correct GB 32100 check character."""
+    """R-USCC: 18 characters of the code's alphabet with a correct GB 32100 check character.
+
+    Lenient on purpose, for redaction's scan of free text: letters are compared without case and
+    the organisation code's own check digit (pos 17) is not checked. Strict validation of a code
+    someone submits is :func:`shared.law.uscc.validate`.
+    """
     code = code.upper()
     if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
         return False
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS))
-    return _USCC_ALPHABET[(31 - total % 31) % 31] == code[17]
+    return _uscc_check_character(code[:17]) == code[17]
 
 
 def valid_resident_id(number: str) -> bool:

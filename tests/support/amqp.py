@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -114,3 +115,20 @@ def _is_json(body: bytes) -> bool:
         return True
     except ValueError:
         return False
+
+
+def purge_queues(uri: str, *queues: str) -> None:
+    """Empty the services' consumer queues (and their retry queues) before a service starts: events
+    other tests left there would otherwise reach this test's fresh database."""
+    quiet = logging.getLogger("pika")
+    level, quiet.level = quiet.level, logging.ERROR  # "no queue" is expected, not worth a warning
+    connection = pika.BlockingConnection(pika.URLParameters(uri))
+    channel = connection.channel()
+    for name in queues:
+        for queue in (name, name + ".retry"):
+            try:
+                channel.queue_purge(queue)
+            except pika.exceptions.ChannelClosedByBroker:  # never declared yet: nothing to purge
+                channel = connection.channel()
+    connection.close()
+    quiet.level = level

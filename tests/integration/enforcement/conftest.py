@@ -14,7 +14,10 @@ import requests
 
 from shared.events.envelope import Event, source_of
 from shared.store import CATALOG
+from tests.support.amqp import purge_queues
 from tests.support.tokens import bearer
+
+ENFORCEMENT_QUEUES = ("enforcement.on_review", "enforcement.on_register_event")
 
 SUPERVISOR = bearer(["supervisor"], sub="S-0001", cert_no="44520300001", cert_expires="2099-12-31")
 OFFICER = bearer(["officer"], sub="O-0002", cert_no="44520300002", cert_expires="2099-12-31")
@@ -24,16 +27,18 @@ ORGANISATION = {"uscc": "91440300708461136T", "name": "揭东区某食品有限�
 
 
 class Bus:
-    """A plain-pika view of the vhost: subscribe to enforcement's events, publish legal_review's."""
+    """A plain-pika view of the vhost: subscribe to services' events (enforcement's by default),
+    publish legal_review's."""
 
-    def __init__(self, uri: str):
+    def __init__(self, uri: str, exchanges: tuple[str, ...] = ("enforcement.events",)):
         self.connection = pika.BlockingConnection(pika.URLParameters(uri))
         self.channel = self.connection.channel()
         self.channel.confirm_delivery()
         self.queue = f"test-subscriber-{uuid.uuid4().hex[:6]}"
-        self.channel.exchange_declare("enforcement.events", passive=True)
         self.channel.queue_declare(self.queue, exclusive=True, auto_delete=True)
-        self.channel.queue_bind(self.queue, "enforcement.events", "#")
+        for exchange in exchanges:
+            self.channel.exchange_declare(exchange, passive=True)
+            self.channel.queue_bind(self.queue, exchange, "#")
         self.seen: list[dict] = []
 
     def events(self, settle: float = 0.5) -> list[dict]:
@@ -116,15 +121,7 @@ class Enforcement:
 
 @pytest.fixture
 def enforcement(database_url, processes, test_vhost_uri):
-    # purge before the service starts consuming
-    connection = pika.BlockingConnection(pika.URLParameters(test_vhost_uri))
-    channel = connection.channel()
-    for name in ("enforcement.on_review", "enforcement.on_review.retry"):
-        try:
-            channel.queue_purge(name)
-        except pika.exceptions.ChannelClosedByBroker:
-            channel = connection.channel()
-    connection.close()
+    purge_queues(test_vhost_uri, *ENFORCEMENT_QUEUES)  # before the service starts consuming
     process = processes("enforcement", {"DATABASE_URL": database_url, "AMQP_URI": test_vhost_uri})
     return Enforcement(process)
 
