@@ -53,6 +53,7 @@ except ImportError:  # pragma: no cover - exercised only in broken installs
     _chinese_calendar = None
 
 __all__ = [
+    "shanghai_date",
     "DEFAULT_TABLE_PATH",
     "HOLIDAY_TABLE_ENV",
     "SHANGHAI",
@@ -100,6 +101,30 @@ class HolidayTable:
         if day in schedule.workdays:
             return True
         return day.weekday() < 5
+
+
+def shanghai_date(moment: "str | datetime | date") -> date:
+    """The Asia/Shanghai calendar date of an event's timestamp (C-WD): ``2026-11-24T17:00:00Z`` is
+    2026-11-25. A naive timestamp is taken as Shanghai local time; a plain ISO date is itself.
+
+    :raises ValueError: not an ISO date or date-time.
+    """
+    if isinstance(moment, datetime):
+        parsed = moment
+    elif isinstance(moment, date):
+        return moment
+    elif isinstance(moment, str):
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            raise ValueError(f"{moment!r} is not an ISO date or date-time") from None
+        if len(moment) == 10:
+            return parsed.date()
+    else:
+        raise ValueError(f"expected an ISO date or date-time, not {type(moment).__name__}")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return parsed.date()
+    return parsed.astimezone(SHANGHAI).date()
 
 
 def _parse_date_list(raw: Any, *, path: Path, year: int, key: str) -> frozenset[date]:

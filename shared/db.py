@@ -56,6 +56,24 @@ def define_backbone_tables(metadata: MetaData) -> dict[str, Table]:
     return {"outbox": outbox, "inbox": inbox, "idempotency_keys": idempotency_keys}
 
 
+def define_sequences_table(metadata: MetaData) -> Table:
+    """Gap-free numbering series of a service (case numbers, decision numbers, code serials)."""
+    return Table("sequences", metadata, Column("name", String(40), primary_key=True),
+                 Column("value", Integer, nullable=False))
+
+
+def next_number(uow, sequences: Table, name: str) -> int:
+    """The next number of a series, in the caller's transaction (the row lock keeps it gap-free)."""
+    from sqlalchemy import insert, select, update
+
+    row = uow.execute(select(sequences.c.value).where(sequences.c.name == name).with_for_update()).first()
+    if row is None:
+        uow.execute(insert(sequences).values(name=name, value=1))
+        return 1
+    uow.execute(update(sequences).where(sequences.c.name == name).values(value=row.value + 1))
+    return row.value + 1
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for the service's database; SQLite files get WAL and a busy timeout."""
     if database_url.startswith("sqlite"):

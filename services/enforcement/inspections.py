@@ -22,7 +22,7 @@ from services.enforcement.tables import inspection_draws, inspection_results, in
 from shared.canonical import canonical_json
 from shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from shared.events.subscriber import subscribe
-from shared.http.routes import PUBLIC, route
+from shared.http.routes import PUBLIC, page_limit, route
 
 SUPERVISOR = ("supervisor",)
 READERS = ("officer", "supervisor", "operator")
@@ -183,10 +183,7 @@ class RandomInspections:
            query={"limit": {"type": "integer"}, "cursor": {"type": "string"}},
            summary="双随机、一公开: the published results of random inspections (no token)")
     def public_inspection_results(self, request):
-        try:
-            limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-        except ValueError:
-            raise RuleViolation("limit must be an integer from 1 to 200") from None
+        limit = page_limit(request.args)
         query = select(inspection_results).order_by(inspection_results.c.inspected_on.desc(),
                                                     inspection_results.c.draw_id, inspection_results.c.uscc)
         cursor = request.args.get("cursor")

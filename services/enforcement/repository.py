@@ -11,17 +11,13 @@ from services.enforcement.domain.case import Case
 from services.enforcement.domain.record import RecordEntry, Verification, append, verify
 from services.enforcement.tables import cases, clues, overdue_notices, record_entries, record_heads, sequences
 from shared.canonical import canonical_json
+from shared.db import next_number as shared_next_number
 from shared.errors import Conflict, NotFound
 
 
 def next_number(uow, name: str) -> int:
-    """The next number of a series (case numbers, decision numbers), gap-free per year."""
-    row = uow.execute(select(sequences.c.value).where(sequences.c.name == name).with_for_update()).first()
-    if row is None:
-        uow.execute(insert(sequences).values(name=name, value=1))
-        return 1
-    uow.execute(update(sequences).where(sequences.c.name == name).values(value=row.value + 1))
-    return row.value + 1
+    """The next number of a series, gap-free per series."""
+    return shared_next_number(uow, sequences, name)
 
 
 # -- clues ----------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from nameko.timer import timer
 from shared import metrics
 from shared.errors import Conflict, PermissionDenied, RuleViolation
 from shared.events.subscriber import subscribe
-from shared.http.routes import route
+from shared.http.routes import page_limit, route
 from shared.law.disclosure import redact
 from shared.law.penalties import CONFISCATIONS, PartyKind, Penalty, PenaltyKind
 from shared.service import PlatformService
@@ -240,10 +240,7 @@ class EnforcementService(RandomInspections, PlatformService):
     # -- cases ----------------------------------------------------------------------------------
     @route("GET", "/cases", roles=READERS, query=schemas.LIST_QUERY, summary="Cases, paged by ?limit=&cursor=")
     def list_cases(self, request):
-        try:
-            limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-        except ValueError:
-            raise RuleViolation("limit must be an integer from 1 to 200") from None
+        limit = page_limit(request.args)
         with self.store.engine.connect() as conn:
             items = repo.list_cases(conn, state=request.args.get("state"), limit=limit,
                                     after=request.args.get("cursor"))

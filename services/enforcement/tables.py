@@ -6,7 +6,7 @@ and queries need beside them; ``version`` guards against lost updates. The full-
 """
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint
 
-from shared.db import define_backbone_tables
+from shared.db import define_backbone_tables, define_sequences_table
 
 metadata = MetaData()
 backbone = define_backbone_tables(metadata)
@@ -52,11 +52,7 @@ record_heads = Table(
     Column("head_hash", String(64), nullable=False),
 )
 
-sequences = Table(
-    "sequences", metadata,
-    Column("name", String(40), primary_key=True),
-    Column("value", Integer, nullable=False),
-)
+sequences = define_sequences_table(metadata)
 
 overdue_notices = Table(
     "overdue_notices", metadata,

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from services.registration.domain.deregistration import Standing
 from services.registration.domain.entity import Entity
 from services.registration.tables import annual_reports, credit_entries, entities, listings, party_facts, sequences
+from shared.db import next_number as shared_next_number
 from shared.errors import Conflict, NotFound
 
 OPEN_CASE = "open_case"
@@ -17,12 +18,8 @@ UNEXECUTED_PENALTY = "unexecuted_penalty"
 
 
 def next_number(uow, name: str) -> int:
-    row = uow.execute(select(sequences.c.value).where(sequences.c.name == name).with_for_update()).first()
-    if row is None:
-        uow.execute(insert(sequences).values(name=name, value=1))
-        return 1
-    uow.execute(update(sequences).where(sequences.c.name == name).values(value=row.value + 1))
-    return row.value + 1
+    """The next number of a series, gap-free per series."""
+    return shared_next_number(uow, sequences, name)
 
 
 # -- entities -------------------------------------------------------------------------------------

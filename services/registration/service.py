@@ -8,7 +8,7 @@ disclosure) reaches registration only as events, kept in its own read model.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,10 @@ from services.registration.tables import annual_reports, entities
 from services.registration.tables import listings as listings_table
 from services.registration.tables import metadata
 from shared import metrics
+from shared.calendar import shanghai_date
 from shared.errors import Conflict, RuleViolation
 from shared.events.subscriber import subscribe
-from shared.http.routes import PUBLIC, route
+from shared.http.routes import PUBLIC, page_limit, route
 from shared.law.uscc import EntityCategory, InvalidUscc, generate, validate
 from shared.service import PlatformService
 from shared.store import Store
@@ -153,10 +154,7 @@ class RegistrationService(PlatformService):
     @route("GET", "/entities", roles=STAFF, query=LIST_QUERY,
            summary="The register, paged by ?limit=&cursor=; filters ?category=&status=&town=&sector=&q= (name)")
     def list_entities(self, request):
-        try:
-            limit = min(max(int(request.args.get("limit", 50)), 1), 500)
-        except ValueError:
-            raise RuleViolation("limit must be an integer from 1 to 500") from None
+        limit = page_limit(request.args, maximum=500)
         filters = {k: request.args[k][:100] for k in ("category", "status", "town", "sector") if request.args.get(k)}
         with self.store.engine.connect() as conn:
             items = repo.list_entities(conn, filters=filters, query=request.args.get("q", "")[:100] or None,
@@ -287,12 +285,19 @@ class RegistrationService(PlatformService):
 
     def _list_abnormal(self, uow, entity: Entity, ground: listings.AbnormalGround, listed_on: date, *,
                        detail: str, report_year: int | None = None) -> dict[str, Any]:
-        listing = repo.new_listing(uow, uscc=entity.uscc, list_name="abnormal", ground=ground.value,
-                                   listed_on=listed_on, report_year=report_year, data={"detail": detail})
-        uow.publish("entity.abnormal_listed", subject=entity.uscc, data={
+        return self._list(uow, entity, "abnormal", ground.value, listed_on, report_year=report_year,
+                          data={"detail": detail})
+
+    def _list(self, uow, entity: Entity, list_name: str, ground: str, listed_on: date, *, data: dict[str, Any],
+              report_year: int | None = None) -> dict[str, Any]:
+        """A listing, its event and its credit entry, in one unit of work."""
+        listing = repo.new_listing(uow, uscc=entity.uscc, list_name=list_name, ground=ground,
+                                   listed_on=listed_on, report_year=report_year, data=data)
+        event_type, kind = _LISTING_EVENTS[list_name]
+        uow.publish(event_type, subject=entity.uscc, data={
             "uscc": entity.uscc, "name": entity.name, **_listing_event(listing)})
-        self._credit(uow, entity.uscc, credit.EntryKind.ABNORMAL_LISTED, listing["listing_id"], listed_on,
-                     {"ground": ground.value, "detail": detail})
+        self._credit(uow, entity.uscc, kind, listing["listing_id"], listed_on,
+                     {"ground": ground, "detail": data["detail"]})
         return listing
 
     @route("POST", "/entities/<uscc>/abnormal-listings/<listing_id>/removal", roles=REGISTRARS,
@@ -345,13 +350,7 @@ class RegistrationService(PlatformService):
                       detail: str, decision_no: str | None = None, from_listing: str | None = None):
         extra = {"detail": detail, **({"decision_no": decision_no} if decision_no else {}),
                  **({"from_listing": from_listing} if from_listing else {})}
-        listing = repo.new_listing(uow, uscc=entity.uscc, list_name="serious", ground=ground.value,
-                                   listed_on=listed_on, data=extra)
-        uow.publish("entity.serious_violation_listed", subject=entity.uscc, data={
-            "uscc": entity.uscc, "name": entity.name, **_listing_event(listing)})
-        self._credit(uow, entity.uscc, credit.EntryKind.SERIOUS_LISTED, listing["listing_id"], listed_on,
-                     {"ground": ground.value, "detail": detail})
-        return listing
+        return self._list(uow, entity, "serious", ground.value, listed_on, data=extra)
 
     @route("POST", "/entities/<uscc>/serious-violation-listings/<listing_id>/removal", roles=REGISTRARS,
            body=schemas.SERIOUS_REMOVAL, status=201,
@@ -583,6 +582,10 @@ class _EntityCommand:
         return self.uow.__exit__(exc_type, exc, tb)
 
 
+_LISTING_EVENTS = {"abnormal": ("entity.abnormal_listed", credit.EntryKind.ABNORMAL_LISTED),
+                   "serious": ("entity.serious_violation_listed", credit.EntryKind.SERIOUS_LISTED)}
+
+
 def _listing_event(listing: dict[str, Any]) -> dict[str, Any]:
     keys = ("listing_id", "list", "ground", "listed_on", "report_year", "detail", "decision_no", "from_listing",
             "removed_on", "removal_reason")
@@ -591,10 +594,4 @@ def _listing_event(listing: dict[str, Any]) -> dict[str, Any]:
 
 def _event_day(moment: str) -> date:
     """The Asia/Shanghai date of an event's timestamp (or a plain date)."""
-    if len(moment) == 10:
-        return _day(moment)
-    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    from shared.calendar import SHANGHAI
-    return parsed.astimezone(SHANGHAI).date()
+    return shanghai_date(moment)

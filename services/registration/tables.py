@@ -7,7 +7,7 @@ penalty), kept from their events: registration never reads their databases.
 """
 from sqlalchemy import (JSON, Column, Date, DateTime, Integer, MetaData, String, Table, UniqueConstraint)
 
-from shared.db import define_backbone_tables
+from shared.db import define_backbone_tables, define_sequences_table
 
 metadata = MetaData()
 backbone = define_backbone_tables(metadata)
@@ -64,8 +64,4 @@ credit_entries = Table(
     UniqueConstraint("uscc", "kind", "reference"),
 )
 
-sequences = Table(
-    "sequences", metadata,
-    Column("name", String(40), primary_key=True),
-    Column("value", Integer, nullable=False),
-)
+sequences = define_sequences_table(metadata)

@@ -23,12 +23,11 @@ import traceback
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
-from typing import Iterable
 
 import amqp
 from kombu import Connection
 from sqlalchemy import insert, select
-from kombu.messaging import Consumer as KombuConsumer, Queue
+from kombu.messaging import Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer

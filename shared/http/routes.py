@@ -85,6 +85,16 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def page_limit(args, *, default: int = 50, maximum: int = 200) -> int:
+    """``?limit=`` of a paged list (CONTRACT §2), clamped to 1..maximum; not a number → 422."""
+    from shared.errors import RuleViolation
+
+    try:
+        return min(max(int(args.get("limit", default)), 1), maximum)
+    except ValueError:
+        raise RuleViolation(f"limit must be an integer from 1 to {maximum}") from None
+
+
 def parse_json(raw: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN/Infinity (Python's json accepts them by default)."""
     if not raw:

@@ -35,7 +35,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping, Protocol, Sequence
 
-from shared.calendar import SHANGHAI
+from shared.calendar import shanghai_date
 from shared.law.penalties import REVOCATIONS, SUSPENSIONS, PartyKind, Penalty, PenaltyKind, amount_in_yuan
 from shared.law.uscc import ALPHABET as _USCC_ALPHABET
 from shared.law.uscc import check_character as _uscc_check_character
@@ -423,18 +423,12 @@ def decision_date(decided: Mapping[str, Any]) -> date:
     2026-11-25); a naive one is taken as Shanghai local time.
     """
     raw = decided.get("decided_at")
-    if isinstance(raw, datetime):
-        moment = raw
-    elif isinstance(raw, str):
-        try:
-            moment = datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(f"penalty.decided: decided_at {raw!r} is not an ISO date-time") from None
-    else:
+    if raw is None:
         raise ValueError("penalty.decided: decided_at is required")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.date()
-    return moment.astimezone(SHANGHAI).date()
+    try:
+        return shanghai_date(raw)
+    except ValueError:
+        raise ValueError(f"penalty.decided: decided_at {raw!r} is not an ISO date-time") from None
 
 
 def _public_party(subject: Mapping[str, Any]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Iterable, Mapping
 
+from shared.law.settings import settings_from_mapping
 from shared.law.penalties import amount_in_yuan
 
 
@@ -148,25 +149,8 @@ class JudiciaryThresholds:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> "JudiciaryThresholds":
-        """An operator's values; keys are the field names, missing keys keep the defaults.
-        Unknown keys raise ``ValueError`` so a misspelt setting is loud."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown judiciary threshold settings: {', '.join(sorted(unknown))}")
-        kwargs: dict[str, object] = {}
-        for f in fields(cls):
-            if f.name not in values:
-                continue
-            value = values[f.name]
-            if f.name == "source":
-                kwargs[f.name] = str(value)
-            elif isinstance(f.default, int):
-                kwargs[f.name] = int(str(value)) if isinstance(value, str) else value
-            else:
-                kwargs[f.name] = value
-        kwargs.setdefault("source", "operator configuration")
-        return cls(**kwargs)  # type: ignore[arg-type]
+        """An operator's values (see :func:`shared.law.settings.settings_from_mapping`)."""
+        return settings_from_mapping(cls, values, "judiciary threshold")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 
 from services.ip_protection.domain.marks import Mark, MarkKind, MarkStatus
 from services.ip_protection.domain.names import Relation, compare, normalise
+from shared.law.settings import settings_from_mapping
 from shared.law.judiciary import (
     CaseFindings,
     JudiciaryThresholds,
@@ -118,28 +119,8 @@ class IpAmounts:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> "IpAmounts":
-        """An operator's values; keys are the field names, missing keys keep the defaults. Unknown
-        keys raise ``ValueError`` so that a misspelt setting is loud."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown IP amount settings: {', '.join(sorted(unknown))}")
-        kwargs: dict[str, object] = {}
-        for f in fields(cls):
-            if f.name not in values:
-                continue
-            value = values[f.name]
-            if f.name == "source":
-                kwargs[f.name] = str(value)
-            elif isinstance(f.default, int) and isinstance(value, str):
-                try:
-                    kwargs[f.name] = int(value)
-                except ValueError:
-                    raise ValueError(f"{f.name} must be a whole number, not {value!r}") from None
-            else:
-                kwargs[f.name] = value
-        kwargs.setdefault("source", "operator configuration")
-        return cls(**kwargs)  # type: ignore[arg-type]
+        """An operator's values (see :func:`shared.law.settings.settings_from_mapping`)."""
+        return settings_from_mapping(cls, values, "IP amount")
 
 
 # --- input ---------------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ abnormal list or with a penalty in the last ``RECENT_PENALTY_YEARS`` years; low 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any, Iterable, Mapping
 
 from services.registration.domain.listings import add_years
-from shared.calendar import SHANGHAI
+from shared.calendar import shanghai_date
 
 RECENT_PENALTY_YEARS = 3  # [U] local classification
 
@@ -77,17 +77,14 @@ def penalty_entry(decided: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _shanghai_day(moment: Any) -> str:
-    """The Asia/Shanghai date of ``decided_at`` (C-WD): ``2026-11-24T17:00:00Z`` is 2026-11-25. A naive
-    value is taken as Shanghai local time; a value that is no ISO date-time keeps its first 10 characters."""
+    """The Asia/Shanghai date of ``decided_at`` (C-WD); a value that is no ISO date-time keeps its
+    first 10 characters, a missing one is empty."""
     if moment is None:
         return ""
     try:
-        parsed = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
+        return shanghai_date(moment).isoformat()
     except ValueError:
         return str(moment)[:10]
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return parsed.date().isoformat()
-    return parsed.astimezone(SHANGHAI).date().isoformat()
 
 
 def needs_execution(decided: Mapping[str, Any]) -> bool:
