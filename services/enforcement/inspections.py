@@ -57,6 +57,25 @@ class RandomInspections:
             elif values:
                 uow.execute(update(register_entities).where(register_entities.c.uscc == data["uscc"]).values(**values))
 
+    @route("GET", "/inspections/targets", roles=READERS,
+           query={k: {"type": "string", "maxLength": 100} for k in ("category", "status", "sector", "town",
+                                                                    "credit_risk", "cursor")} | {"limit": {"type": "integer"}},
+           summary="检查对象名录库: the target library (the register as enforcement knows it), filtered and paged")
+    def list_targets(self, request):
+        limit = page_limit(request.args, maximum=500)
+        query = select(register_entities).order_by(register_entities.c.uscc)
+        count = select(func.count()).select_from(register_entities)
+        for name in ("category", "status", "sector", "town", "credit_risk"):
+            if request.args.get(name):
+                query = query.where(register_entities.c[name] == request.args[name])
+                count = count.where(register_entities.c[name] == request.args[name])
+        if request.args.get("cursor"):
+            query = query.where(register_entities.c.uscc > request.args["cursor"])
+        with self.store.engine.connect() as conn:
+            items = [dict(row._mapping) for row in conn.execute(query.limit(limit))]
+            total = conn.execute(count).scalar()
+        return {"items": items, "total": total, "next_cursor": items[-1]["uscc"] if len(items) == limit else None}
+
     # -- the inspector library ------------------------------------------------------------------------
     @route("PUT", "/inspectors/<staff_id>", roles=SUPERVISOR, body=schemas.INSPECTOR,
            summary="执法检查人员名录库: add or replace an inspector, with the USCCs they must not inspect (回避)")
