@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy import and_, exists, select
 from services.registration import repository as repo
 from services.registration import schemas
 from services.registration.domain import credit, deregistration, listings
-from services.registration.domain.entity import Entity, EntityStatus
+from services.registration.domain.entity import Entity, EntityStatus, yuan_text
 from services.registration.tables import annual_reports, entities
 from services.registration.tables import listings as listings_table
 from services.registration.tables import metadata
@@ -34,7 +33,6 @@ from shared.store import Store
 
 REGISTRARS = ("registrar",)
 STAFF = ("registrar", "officer", "supervisor", "reviewer", "ip_officer", "operator")
-FEN = Decimal("0.01")
 REGISTRATION_SCAN_SECONDS = float(os.environ.get("REGISTRATION_SCAN_SECONDS", "3600"))
 LIST_QUERY = {"limit": {"type": "integer"}, "cursor": {"type": "string"}, "q": {"type": "string", "maxLength": 100},
               "category": {"type": "string"}, "status": {"type": "string"}, "town": {"type": "string"},
@@ -48,26 +46,12 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
-def _yuan(value: Any) -> str:
-    return str(Decimal(str(value or 0)).quantize(FEN, rounding=ROUND_HALF_UP))
-
-
 def _code(uscc: str) -> str:
     """R-USCC on a code given by a caller: a clear 422 naming the failing check."""
     try:
         return validate(uscc)
     except InvalidUscc as exc:
         raise RuleViolation(str(exc), check=exc.check) from None
-
-
-def _public(entity: Entity) -> dict[str, Any]:
-    """What other departments receive about an entity: no natural person's identity number."""
-    return {"uscc": entity.uscc, "name": entity.name, "category": entity.category.value,
-            "status": entity.status.value, "town": entity.town, "sector": entity.sector,
-            "address": entity.address, "established_on": entity.established_on,
-            "registered_capital_yuan": float(entity.registered_capital_yuan),
-            "business_scope": entity.business_scope,
-            "legal_representative": {"name": entity.legal_representative["name"]}}
 
 
 def _public_change(change: dict[str, Any]) -> dict[str, Any]:
@@ -141,14 +125,9 @@ class RegistrationService(PlatformService):
                 code = generate(category, repo.next_number(uow, f"uscc-{category.value}"))
                 while repo.exists(uow.connection, code):  # a code imported earlier took this serial
                     code = generate(category, repo.next_number(uow, f"uscc-{category.value}"))
-            entity = Entity(uscc=code, category=category, name=data["name"],
-                            legal_representative=data["legal_representative"], address=data["address"],
-                            town=data.get("town", ""), sector=data["sector"],
-                            established_on=established.isoformat(),
-                            registered_capital_yuan=_yuan(data.get("registered_capital_yuan")),
-                            business_scope=data.get("business_scope", ""))
+            entity = Entity.from_registration(code, {**data, "established_on": established.isoformat()})
             repo.insert_entity(uow, entity)
-            uow.publish("entity.registered", subject=code, data=_public(entity))
+            uow.publish("entity.registered", subject=code, data=entity.public())
             return 201, self._view(uow.connection, entity)
 
     @route("GET", "/entities", roles=STAFF, query=LIST_QUERY,
@@ -176,11 +155,11 @@ class RegistrationService(PlatformService):
         on = self._not_future(_day(data["changed_on"]), "changed_on")
         changes = dict(data["changes"])
         if "registered_capital_yuan" in changes:
-            changes["registered_capital_yuan"] = _yuan(changes["registered_capital_yuan"])
+            changes["registered_capital_yuan"] = yuan_text(changes["registered_capital_yuan"])
         with self._command(uscc) as (uow, entity):
             changed = entity.change(changes, on=on, reason=data["reason"])
             uow.publish("entity.changed", subject=entity.uscc, data={
-                **_public(entity), "changed_on": on.isoformat(), "reason": data["reason"],
+                **entity.public(), "changed_on": on.isoformat(), "reason": data["reason"],
                 "changes": [_public_change(c) for c in changed]})
         return 201, self._view_of(entity.uscc)
 
@@ -320,7 +299,7 @@ class RegistrationService(PlatformService):
                 changed = entity.change({"address": cure.verified_address}, on=removed_on,
                                         reason=f"核实住所，移出经营异常名录 {listing_id}")
                 uow.publish("entity.changed", subject=entity.uscc, data={
-                    **_public(entity), "changed_on": removed_on.isoformat(), "reason": "verified address",
+                    **entity.public(), "changed_on": removed_on.isoformat(), "reason": "verified address",
                     "changes": changed})
             listing.update(state="removed", removed_on=removed_on.isoformat(), removal_reason="cured",
                            explanation=data["explanation"])

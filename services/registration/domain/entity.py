@@ -10,11 +10,18 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any, Mapping
 
 from shared.errors import Conflict, RuleViolation
+from shared.law.penalties import amount_in_yuan
 from shared.law.uscc import EntityCategory
+
+
+def yuan_text(value: Any) -> str:
+    """An amount in yuan as stored on the register: exact, to the fen ("1234.50")."""
+    return str(amount_in_yuan(value, "amount", missing_is_zero=True).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 class EntityStatus(str, Enum):
@@ -46,6 +53,24 @@ class Entity:
     history: list[dict[str, Any]] = field(default_factory=list)
     deregistration: dict[str, Any] | None = None  # the current or last procedure (R-DEREG)
     revocation: dict[str, Any] | None = None
+
+    @classmethod
+    def from_registration(cls, uscc: str, body: Mapping[str, Any]) -> "Entity":
+        """A new entity from a registration (设立登记) request's particulars."""
+        return cls(uscc=uscc, category=EntityCategory(body["category"]), name=body["name"],
+                   legal_representative=dict(body["legal_representative"]), address=body["address"],
+                   town=body.get("town", ""), sector=body["sector"], established_on=body["established_on"],
+                   registered_capital_yuan=yuan_text(body.get("registered_capital_yuan")),
+                   business_scope=body.get("business_scope", ""))
+
+    def public(self) -> dict[str, Any]:
+        """What other departments receive about the entity: no natural person's identity number."""
+        return {"uscc": self.uscc, "name": self.name, "category": self.category.value,
+                "status": self.status.value, "town": self.town, "sector": self.sector,
+                "address": self.address, "established_on": self.established_on,
+                "registered_capital_yuan": float(self.registered_capital_yuan),
+                "business_scope": self.business_scope,
+                "legal_representative": {"name": self.legal_representative["name"]}}
 
     @property
     def ended(self) -> bool:
