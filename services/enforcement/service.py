@@ -30,7 +30,7 @@ from shared.errors import Conflict, PermissionDenied, RuleViolation
 from shared.events.subscriber import subscribe
 from shared.http.routes import page_limit, route
 from shared.law.disclosure import redact
-from shared.law.penalties import CONFISCATIONS, PartyKind, Penalty, PenaltyKind
+from shared.law.penalties import party_reference, CONFISCATIONS, PartyKind, Penalty, PenaltyKind
 from shared.service import PlatformService
 from shared.store import Store
 
@@ -123,12 +123,35 @@ class EnforcementService(RandomInspections, PlatformService):
                 "category": data.get("category", "unspecified"), "informant": data.get("informant"),
                 "violation": data.get("violation"), "correlation_id": uow.context.correlation_id,
                 "filing_due": due.as_dict(), "case_no": None}
+        if data.get("referral"):
+            clue["referral"] = data["referral"]  # where another service referred it from
         repo.insert_clue(uow, clue)
         repo.append_record(uow, clue_id, actor=actor, action="clue.received", content={"clue": clue})
         uow.publish("clue.received", subject=clue_id, data={
             "clue_id": clue_id, "source": clue["source"], "received_on": clue["received_on"],
-            "subject": _public_party(clue["subject"]), "filing_due": due.due.isoformat()})
+            "subject": party_reference(clue["subject"]), "filing_due": due.due.isoformat(),
+            **({"referral": clue["referral"]} if "referral" in clue else {})})
         return clue
+
+    @subscribe("ip_protection", "infringement.reported")
+    def on_infringement_reported(self, event):
+        """An IP report that found an infringement becomes a clue (source: IP referral), in the
+        report's flow (same correlation id); D-CLUE runs from the day it arrives."""
+        data = event.data
+        if not data["infringement"]:
+            return
+        findings = "、".join(data["findings"])
+        flags = "；刑事移送线索：" + "、".join(j["rule"] for j in data.get("judiciary", [])) \
+            if data.get("judiciary") else ""
+        with self.store.unit_of_work() as uow:
+            self._new_clue(uow, {
+                "source": "ip_referral", "received_on": self.workdays.today().isoformat(),
+                "subject": {**data["seller"], "kind": data["seller"].get("kind", "organisation")},
+                "summary": f"知识产权侵权举报 {data['report_id']}：{data['mark']['name']}（{data['product']}），"
+                           f"认定：{findings}{flags}",
+                "category": "geographical_indication" if data["mark"]["kind"].startswith("gi_") else "trademark",
+                "referral": {"service": "ip_protection", "report_id": data["report_id"]}},
+                actor="system:ip_protection")
 
     @route("POST", "/clues/<clue_id>/extension", roles=SUPERVISOR, body=schemas.CLUE_EXTENSION, status=201,
            summary="D-CLUE: the head approves one extension of 15 working days")
@@ -173,7 +196,7 @@ class EnforcementService(RandomInspections, PlatformService):
             self._publish(uow, case, "penalty.decided", {
                 "case_no": case_no, "decision_no": case.decision["decision_no"], "procedure": "simplified",
                 "proposal_id": "on-the-spot", "proposal_hash": Proposal.hash_of(data),
-                "subject": _public_party(case.subject),
+                "subject": party_reference(case.subject),
                 "penalty": case.decision["penalty"], "legal_basis": data["legal_basis"],
                 "facts": redact(data["facts"], party=case.subject),
                 "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": "simplified"})
@@ -226,7 +249,7 @@ class EnforcementService(RandomInspections, PlatformService):
             due = self._deadlines(case, decided_on)[0]
             self._record(uow, clue_id, request, "case.opened", {"case_no": case_no, "handlers": handlers})
             self._publish(uow, case, "case.opened", {
-                "case_no": case_no, "clue_id": clue_id, "subject": _public_party(case.subject),
+                "case_no": case_no, "clue_id": clue_id, "subject": party_reference(case.subject),
                 "category": case.category, "handlers": handlers,
                 "opened_at": f"{case.filed_on}T00:00:00Z", "decision_due": due.due.isoformat()})
         return 201, self._case_view(case)
@@ -303,7 +326,7 @@ class EnforcementService(RandomInspections, PlatformService):
             proposal = case.propose(proposal_id, content, today)
             return [("decision.proposed", {
                 "case_no": case.case_no, "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
-                "subject": _public_party(case.subject), "party_kind": party.value,
+                "subject": party_reference(case.subject), "party_kind": party.value,
                 "penalty": _event_penalty(penalty), "case_value_yuan": float(_yuan(data["case_value_yuan"])),
                 "legal_basis": data["legal_basis"],
                 "facts": redact(data["facts"], party=case.subject, trade_secrets=data.get("trade_secrets", [])),
@@ -428,7 +451,7 @@ class EnforcementService(RandomInspections, PlatformService):
             case.decision["decision_no"] = self._decision_no(decided_on)
             event = {"case_no": case.case_no, "decision_no": case.decision["decision_no"], "procedure": "ordinary",
                      "proposal_id": proposal.proposal_id, "proposal_hash": proposal.hash,
-                     "subject": _public_party(case.subject), "penalty": decision["penalty"],
+                     "subject": party_reference(case.subject), "penalty": decision["penalty"],
                      "legal_basis": proposal.content["legal_basis"],
                      # P-REDACT before the text leaves: subscribers never receive the party's identifiers.
                      "facts": redact(proposal.content["facts"], party=case.subject,
@@ -642,11 +665,6 @@ def _penalty_dict(penalty: Penalty) -> dict[str, Any]:
 def _event_penalty(penalty: Penalty) -> dict[str, Any]:
     return {"kinds": sorted(k.value for k in penalty.kinds), "fine_amount_yuan": float(penalty.fine_yuan),
             "confiscation_amount_yuan": float(penalty.confiscation_yuan)}
-
-
-def _public_party(party: dict[str, Any]) -> dict[str, Any]:
-    """What other departments receive about the party in case events (no personal identifiers)."""
-    return {k: v for k, v in party.items() if k in ("uscc", "name", "kind")}
 
 
 def _is_number(value: Any) -> bool:

@@ -44,6 +44,12 @@ class PartyKind(str, Enum):
     ORGANISATION = "organisation"                # 法人或者其他组织
 
 
+def party_reference(party: Mapping[str, object]) -> dict[str, object]:
+    """What other departments receive about a party in an event: its code, name and kind, never a
+    natural person's identity number, phone or address."""
+    return {k: v for k, v in party.items() if k in ("uscc", "name", "kind")}
+
+
 @dataclass(frozen=True)
 class Penalty:
     kinds: frozenset[PenaltyKind]

@@ -17,7 +17,7 @@ from shared.store import CATALOG
 from tests.support.amqp import purge_queues
 from tests.support.tokens import bearer
 
-ENFORCEMENT_QUEUES = ("enforcement.on_review", "enforcement.on_register_event")
+ENFORCEMENT_QUEUES = ("enforcement.on_review", "enforcement.on_register_event", "enforcement.on_infringement_reported")
 
 SUPERVISOR = bearer(["supervisor"], sub="S-0001", cert_no="44520300001", cert_expires="2099-12-31")
 OFFICER = bearer(["officer"], sub="O-0002", cert_no="44520300002", cert_expires="2099-12-31")

@@ -58,7 +58,7 @@ def test_i_draw_reproducible_conflict_free_verifiable_and_its_results_flow_back(
     page = _targets(enforcement, 14)
     assert page["total"] == 14
     deadline = time.monotonic() + 20
-    while enforcement.get(f"/inspections/targets?status=deregistered")["total"] != 1 and time.monotonic() < deadline:
+    while enforcement.get("/inspections/targets?status=deregistered")["total"] != 1 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert [t["uscc"] for t in enforcement.get("/inspections/targets?status=deregistered")["items"]] == [deregistered]
 

@@ -1,0 +1,61 @@
+"""The real IP-protection service as a process (with enforcement and legal_review where a flow needs
+them), on SQLite and PostgreSQL, in the test run's own RabbitMQ vhost."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.integration.registration.conftest import LEGAL_REVIEW_QUEUES
+from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES
+from tests.support.amqp import purge_queues
+from tests.support.tokens import bearer
+
+IP_OFFICER = bearer(["ip_officer"], sub="IP-0001")
+IP_QUEUES = ("ip_protection.on_enforcement",)
+PUTIAN = "gi-putian-bamboo-shoots"
+DONGLIAO = "gi-dongliao-taro"
+
+
+class IpProtection:
+    def __init__(self, process):
+        self.process = process
+        self.url = process.url
+
+    def post(self, path: str, body, headers=IP_OFFICER, expect: int | None = 201):
+        answer = requests.post(self.url + path, json=body, headers=headers, timeout=15)
+        if expect is not None:
+            assert answer.status_code == expect, f"{path}: {answer.status_code} {answer.text}"
+        return answer
+
+    def get(self, path: str, headers=IP_OFFICER, expect: int = 200):
+        answer = requests.get(self.url + path, headers=headers, timeout=15)
+        assert answer.status_code == expect, f"{path}: {answer.status_code} {answer.text}"
+        return answer.json()
+
+    def wait_seeded(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.get("/marks")["items"]) < 2:
+            assert time.monotonic() < deadline, "the seed marks never appeared"
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def ip(database_factory, processes, test_vhost_uri):
+    purge_queues(test_vhost_uri, *IP_QUEUES)
+    service = IpProtection(processes("ip_protection", {"DATABASE_URL": database_factory("ip_protection"),
+                                                        "AMQP_URI": test_vhost_uri}))
+    service.wait_seeded()
+    return service
+
+
+@pytest.fixture
+def ip_flow(ip, database_factory, processes, test_vhost_uri):
+    """ip_protection with the real enforcement and legal_review."""
+    from tests.integration.enforcement.conftest import Enforcement
+    purge_queues(test_vhost_uri, *ENFORCEMENT_QUEUES, *LEGAL_REVIEW_QUEUES)
+    processes("legal_review", {"DATABASE_URL": database_factory("legal_review"), "AMQP_URI": test_vhost_uri})
+    enforcement = Enforcement(processes("enforcement", {"DATABASE_URL": database_factory("enforcement"),
+                                                        "AMQP_URI": test_vhost_uri}))
+    return ip, enforcement
