@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LOCK_HASH := $(shell sha1sum requirements.lock | cut -c1-12)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
-.PHONY: up test test-fast bench token asyncapi venv
+.PHONY: up test test-fast bench bench-register token asyncapi venv
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test-fast: venv
 ## backbone throughput and latency next to raw pika and nameko's own dispatcher
 bench: venv
 	$(PY) -m bench.backbone --producers 4
+
+bench-register: venv
+	$(PY) -m bench.inspections
 
 ## a development token: make token ROLES=officer,supervisor SUB=O-1001
 token: venv

@@ -199,7 +199,8 @@ class EnforcementService(RandomInspections, PlatformService):
                 "subject": party_reference(case.subject),
                 "penalty": case.decision["penalty"], "legal_basis": data["legal_basis"],
                 "facts": redact(data["facts"], party=case.subject),
-                "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": "simplified"})
+                "decided_at": f"{decided_on.isoformat()}T00:00:00Z", "category": "simplified",
+                "executed_on_decision": case.closing_ground is not None})
         return 201, self._case_view(case)
 
     @route("GET", "/clues/<clue_id>", roles=READERS, summary="A clue and its filing deadline")

@@ -88,7 +88,10 @@ def _shanghai_day(moment: Any) -> str:
 
 
 def needs_execution(decided: Mapping[str, Any]) -> bool:
-    """A penalty with money to pay is executed when paid; other kinds take effect on decision."""
+    """A penalty with money to pay is executed when paid (or on the spot: ``executed_on_decision``);
+    other kinds take effect on decision."""
+    if decided.get("executed_on_decision"):
+        return False
     penalty = decided.get("penalty", {})
     return bool(penalty.get("fine_amount_yuan") or 0) or bool(penalty.get("confiscation_amount_yuan") or 0)
 

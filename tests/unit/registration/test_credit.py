@@ -177,3 +177,11 @@ def test_r_credit_summarise_counts_by_kind():
     entries = [{"kind": EntryKind.PENALTY.value}, {"kind": "penalty"}, {"kind": "abnormal_listed"}]
     assert summarise(entries) == {"penalty": 2, "abnormal_listed": 1}
     assert summarise([]) == {}
+
+
+def test_r_credit_a_fine_paid_on_the_spot_leaves_nothing_to_execute():
+    """R-CREDIT / R-DEREG: a simplified-procedure fine paid on the spot (executed_on_decision) never
+    becomes an unexecuted penalty."""
+    decided = {"penalty": {"kinds": ["fine"], "fine_amount_yuan": 100}, "executed_on_decision": True}
+    assert needs_execution(decided) is False
+    assert needs_execution({**decided, "executed_on_decision": False}) is True
