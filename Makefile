@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LOCK_HASH := $(shell sha1sum requirements.lock | cut -c1-12)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
-.PHONY: up test test-fast bench bench-register token asyncapi venv
+.PHONY: up test test-fast bench bench-register district chaos demo token asyncapi venv
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ bench: venv
 
 bench-register: venv
 	$(PY) -m bench.inspections
+
+district: venv  # 300 lifecycles paced at 5/s, then 2,000 at full speed; figures and invariants
+	$(PY) -m bench.district --steady 300 --cases 2000
+
+chaos: venv  # 500 lifecycles while 10 faults of each kind are injected; the fault log and the invariants
+	$(PY) -m bench.district --cases 500 --chaos --faults 10
+
+demo: venv  # against a running `make up`: one district day, case by case and event by event
+	$(PY) -m bench.district.demo
 
 ## a development token: make token ROLES=officer,supervisor SUB=O-1001
 token: venv

@@ -41,9 +41,10 @@ class Chaos:
     """Injects faults at random moments while the cases run, round-robin over the kinds so each kind
     gets its share; logs what it did and how long the platform took to come back."""
 
-    def __init__(self, platform: Platform, *, per_kind: int, interval: float, seed: int):
+    def __init__(self, platform: Platform, *, per_kind: int, interval: float, seed: int,
+                 kinds: tuple[str, ...] = FAULTS):
         self.platform = platform
-        self.kinds = [k for k in FAULTS if k != "restart_postgresql" or platform.backend == "postgresql"]
+        self.kinds = [k for k in kinds if k != "restart_postgresql" or platform.backend == "postgresql"]
         self.per_kind = per_kind
         self.interval = interval
         self.rng = random.Random(seed)
@@ -158,6 +159,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chaos", action="store_true", help="inject faults while the cases run")
     parser.add_argument("--faults", type=int, default=10, help="with --chaos: faults of each kind (default 10)")
     parser.add_argument("--fault-interval", type=float, default=6.0, help="with --chaos: mean seconds between faults")
+    parser.add_argument("--fault-kinds", default=",".join(FAULTS),
+                        help=f"with --chaos: which faults, comma-separated (default {','.join(FAULTS)})")
     parser.add_argument("--raw-events", type=int, default=20000, help="raw broker ceiling messages (0: skip)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, event log, manifest)")
@@ -186,7 +189,8 @@ def main(argv: list[str]) -> int:
             flows, seconds = run_cases(district, args.steady, workers=max(args.workers, 64), rate=args.rate)
             phases["steady"] = {"lifecycles": len(flows), "seconds": round(seconds, 1), "since": since,
                                 "until": time.time()}
-        chaos = Chaos(platform, per_kind=args.faults, interval=args.fault_interval, seed=args.seed).start() \
+        chaos = Chaos(platform, per_kind=args.faults, interval=args.fault_interval, seed=args.seed,
+                      kinds=tuple(k for k in args.fault_kinds.split(",") if k in FAULTS)).start() \
             if args.chaos else None
         log(f"full speed: {args.cases} lifecycles, {args.workers} at a time" + (" under faults" if chaos else ""))
         since = time.time()

@@ -70,7 +70,9 @@ def read_log(path: Path) -> tuple[list[dict[str, Any]], int]:
     return sorted(seen.values(), key=lambda e: (e["time"], e["received_at"])), repeats
 
 
-def check(flows: list[dict[str, Any]], log_path: Path, api: Api, staff: Staff) -> Report:
+def check(flows: list[dict[str, Any]], log_path: Path, api: Api, staff: Staff, *, whole_platform: bool = True) -> Report:
+    """``whole_platform``: the log holds every event of the platform's life (a fresh run), so the
+    coverage endpoint's totals must equal the log's; off for a demo on a long-running platform."""
     report = Report()
     events, repeats = read_log(log_path)
     by_type: dict[str, list[dict]] = defaultdict(list)
@@ -92,7 +94,8 @@ def check(flows: list[dict[str, Any]], log_path: Path, api: Api, staff: Staff) -
                _disclosures(by_type, flows))
     report.add("every case that met a judiciary threshold was transferred (J-DUTY)", _transfers(by_type))
     report.add("every case's full-process record verifies (A-RECORD)", _records(flows, api, staff))
-    report.add("the coverage endpoint agrees with the log", _coverage(by_type, api, staff, report))
+    if whole_platform:
+        report.add("the coverage endpoint agrees with the log", _coverage(by_type, api, staff, report))
     report.add("the credit records agree with the log (R-CREDIT)", _credit(by_type, flows, api))
     return report
 

@@ -159,9 +159,10 @@ class Route(HttpRequestHandler):
             response = self._handle(request)
         except Problem as problem:
             response = problem.response()
-        except Exception:
-            log.exception("unhandled error in %s %s", self.method, self.url)
-            response = Problem(500, "internal error; it has been logged").response()
+        except Exception as exc:  # e.g. the database down while reading an Idempotency-Key: 503, not 500
+            if not isinstance(exc, (OperationalError, InterfaceError)):
+                log.exception("unhandled error in %s %s", self.method, self.url)
+            response = self._problem_from(exc).response()
         service = self.container.service_name
         metrics.HTTP_REQUESTS.labels(service, self.template, self.method, str(response.status_code)).inc()
         metrics.HTTP_SECONDS.labels(service, self.template, self.method).observe(time.perf_counter() - started)
