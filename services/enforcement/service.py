@@ -44,6 +44,10 @@ CASES_BY_STATE = metrics.gauge("cases", "Cases by state.", ("state",))
 DEADLINES_OVERDUE = metrics.gauge("deadlines_overdue", "Statutory deadlines passed, by rule id.", ("kind",))
 TRANSFERS_UNACKNOWLEDGED = metrics.gauge(
     "judiciary_transfers_unacknowledged", "Cases transferred to the police without their decision yet (J-DUTY).")
+TRANSFERS_OVERDUE = metrics.gauge(
+    "judiciary_transfers_overdue",
+    "Transfers the police have not answered within 3 days (J-DUTY: police decide within 3 D).")
+POLICE_ANSWER_DAYS = 3  # J-DUTY: the police decide within 3 D of the transfer
 
 
 def _yuan(value: Any) -> Decimal:
@@ -573,9 +577,11 @@ class EnforcementService(RandomInspections, PlatformService):
         for state in CaseState:
             if state is not CaseState.CLOSED:
                 CASES_BY_STATE.labels(self.name, state.value).set(states.get(state.value, 0))
-        TRANSFERS_UNACKNOWLEDGED.labels(self.name).set(sum(
-            1 for case in open_cases if case.state is CaseState.TRANSFERRED
-            and not (case.transfer or {}).get("police_decision")))
+        waiting = [case for case in open_cases if case.state is CaseState.TRANSFERRED
+                   and not (case.transfer or {}).get("police_decision")]
+        TRANSFERS_UNACKNOWLEDGED.labels(self.name).set(len(waiting))
+        TRANSFERS_OVERDUE.labels(self.name).set(sum(
+            1 for case in waiting if (today - _day(case.transfer["transferred_on"])).days > POLICE_ANSWER_DAYS))
         for case, clue, deadline in overdue:
             aggregate = case.case_no if case else clue["clue_id"]
             with self.store.unit_of_work() as uow:

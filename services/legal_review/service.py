@@ -49,7 +49,7 @@ DISCLOSED_LATE = metrics.counter("disclosures_published_late", "Disclosures publ
 DISCLOSURES_SHOWN = metrics.gauge("disclosures_due", "Disclosures currently shown to the public (P-SCOPE, P-PERIOD).")
 DISCLOSURES_OVERDUE = metrics.gauge(
     "disclosures_overdue", "Disclosures of the last 30 days published after their P-DUE date (alert).")
-PUBLICATION_DELAY = metrics.histogram("disclosure_publication_delay_working_days",
+PUBLICATION_DELAY = metrics.histogram("disclosure_publication_delay_workdays",
                                       "Working days from the decision to its publication (P-DUE: 20).")
 
 

@@ -11,14 +11,9 @@ import subprocess
 
 from tests.deploy.helpers import binary, full_exposition
 
-# Problems promtool reports today, kept here so that the check still catches every NEW one.
-# Each entry must go once the metric is renamed (the test fails while a listed problem is gone,
-# so the list cannot go stale). See the report to the lead: rename the histogram in
-# services/legal_review/service.py (e.g. to amr_disclosure_publication_delay_workdays).
-KNOWN_PROBLEMS = {
-    'amr_disclosure_publication_delay_working_days use base unit "seconds" instead of "days"',
-    'amr_disclosure_publication_delay_working_days_created use base unit "seconds" instead of "days"',
-}
+# Problems promtool reports today, kept here so that the check still catches every NEW one; the test
+# fails while a listed problem is gone, so the list cannot go stale. None today.
+KNOWN_PROBLEMS: set[str] = set()
 
 
 def promtool_check_metrics(exposition: str) -> set[str]:

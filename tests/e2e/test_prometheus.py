@@ -126,10 +126,11 @@ def test_prometheus_loads_and_evaluates_every_alert_rule(prometheus):
         return rules
 
     eventually(evaluated)
-    # A healthy fresh platform: nothing is firing, not even ServiceDown.
-    firing = [a["labels"]["alertname"] for a in requests.get(prometheus + "/api/v1/alerts", timeout=5)
-              .json()["data"]["alerts"] if a["state"] == "firing"]
-    assert firing == []
+    # Every service is scraped, so ServiceDown is neither firing nor pending. (Other alerts depend
+    # on what earlier tests did with the shared platform, e.g. a dead letter, so they are not
+    # asserted here; alerts_test.yml covers each of them.)
+    alerts = requests.get(prometheus + "/api/v1/alerts", timeout=5).json()["data"]["alerts"]
+    assert [a for a in alerts if a["labels"]["alertname"] == "ServiceDown"] == []
 
 
 def test_each_services_live_metrics_pass_promtools_naming_lint(platform):
