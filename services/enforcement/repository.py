@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from services.enforcement.domain.case import Case
-from services.enforcement.domain.record import RecordEntry, Verification, append, verify
+from services.enforcement.domain.record import RecordEntry, RecordHead, Verification, append, verify
 from services.enforcement.tables import cases, clues, overdue_notices, record_entries, record_heads, sequences
 from shared.canonical import canonical_json
 from shared.db import next_number as shared_next_number
@@ -74,11 +74,7 @@ def list_cases(connection, *, state: str | None, limit: int, after: str | None) 
 def append_record(uow, record_key: str, *, actor: str, action: str, content: dict[str, Any]) -> RecordEntry:
     """Append one entry to a clue's (and then its case's) record, in the command's transaction."""
     head = uow.execute(select(record_heads).where(record_heads.c.record_key == record_key).with_for_update()).first()
-    last = None
-    if head is not None:
-        row = uow.execute(select(record_entries).where(record_entries.c.record_key == record_key,
-                                                       record_entries.c.sequence == head.count)).first()
-        last = _entry(row)
+    last = RecordHead(sequence=head.count, hash=head.head_hash) if head is not None else None
     plain = json.loads(canonical_json(content))  # exactly what is hashed is what is stored
     entry = append(last, actor=actor, at=datetime.now(timezone.utc), action=action, content=plain)
     uow.execute(insert(record_entries).values(

@@ -28,6 +28,7 @@ import amqp
 from kombu import Connection
 from sqlalchemy import insert, select
 from kombu.messaging import Queue
+from eventlet.event import Event as GreenEvent
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer
@@ -212,8 +213,18 @@ class EventSubscriber(Entrypoint):
         except ContainerBeingKilled:
             for delivery in deliveries:
                 self.queue_consumer.requeue_message(delivery.message)
+            return
+        # One batch of this queue at a time: database waits yield to other green threads, and a
+        # second batch running beside the first could apply a later event before an earlier one.
+        batch.done.wait()
 
     def handle_result(self, batch: "DeliveryBatch", worker_ctx, result=None, exc_info=None):
+        try:
+            return self._settle(batch, result, exc_info)
+        finally:
+            batch.done.send(True)
+
+    def _settle(self, batch: "DeliveryBatch", result, exc_info):
         service = self.container.service_name
         elapsed = time.perf_counter() - batch.started
         for delivery in batch.deliveries:
@@ -310,6 +321,7 @@ class DeliveryBatch:
         self.store_attr = store_attr
         self.inbox = inbox
         self.started = time.perf_counter()
+        self.done = GreenEvent()  # sent once the batch is settled (acked, retried or dead-lettered)
 
     def run(self, service, handler) -> None:
         store = getattr(service, self.store_attr)

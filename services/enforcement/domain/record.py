@@ -56,11 +56,21 @@ def entry_hash(sequence: int, actor: str, at: datetime, action: str, content: di
                        "content": content, "previous_hash": previous_hash})
 
 
-def append(last: RecordEntry | None, *, actor: str, at: datetime, action: str, content: dict) -> RecordEntry:
-    """A-RECORD: the entry that follows ``last`` (the record's current head; ``None`` for an empty
-    record). Naive datetimes, an empty actor or action, and content that has no canonical JSON form
-    raise ``ValueError``/``TypeError``. The content is copied, so later changes to the caller's dict
-    do not reach the entry."""
+@dataclass(frozen=True)
+class RecordHead:
+    """What appending needs of a record: its last entry's sequence and hash (kept beside the record,
+    so an append does not read the last entry back)."""
+
+    sequence: int
+    hash: str
+
+
+def append(last: RecordEntry | RecordHead | None, *, actor: str, at: datetime, action: str,
+           content: dict) -> RecordEntry:
+    """A-RECORD: the entry that follows ``last`` (the record's current head, as its last entry or
+    its :class:`RecordHead`; ``None`` for an empty record). Naive datetimes, an empty actor or
+    action, and content that has no canonical JSON form raise ``ValueError``/``TypeError``. The
+    content is copied, so later changes to the caller's dict do not reach the entry."""
     if not isinstance(actor, str) or not actor.strip():
         raise ValueError("a record entry needs an actor")
     if not isinstance(action, str) or not action.strip():

@@ -243,3 +243,18 @@ def test_a_record_entry_with_naive_time_does_not_verify():
     entries[3] = dataclasses.replace(entries[3], at=entries[3].at.replace(tzinfo=None))
     result = verify(entries)
     assert result.first_broken == 4 and "cannot be hashed" in result.reason
+
+
+def test_a_record_head_continues_the_chain_exactly_as_the_last_entry_does():
+    """A-RECORD: appending after the head (sequence, hash) kept beside the record gives the same entry
+    as appending after the last entry itself, so the chain still verifies."""
+    from datetime import datetime, timezone
+
+    from services.enforcement.domain.record import RecordHead, append, verify
+
+    at = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
+    first = append(None, actor="O-1", at=at, action="clue.received", content={"n": 1})
+    by_entry = append(first, actor="O-2", at=at, action="case.filed", content={"n": 2})
+    by_head = append(RecordHead(first.sequence, first.hash), actor="O-2", at=at, action="case.filed", content={"n": 2})
+    assert by_head == by_entry
+    assert verify([first, by_head]).valid
