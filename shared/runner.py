@@ -59,8 +59,14 @@ def main(argv: list[str]) -> None:
     runner = ServiceRunner(nameko_config(name))
     runner.add_service(cls)
 
+    stopping: list[bool] = []
+
     def shutdown(signum, frame):
-        eventlet.spawn(runner.stop)
+        # Once: Ctrl-C reaches every process of the group and `make up` then sends SIGTERM too; a
+        # second runner.stop() would fail inside nameko and leave the service hanging.
+        if not stopping:
+            stopping.append(True)
+            eventlet.spawn(runner.stop)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
