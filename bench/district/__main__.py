@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.backbone import Cleanup, log, percentile
+from bench.cpu import CpuSampler
 from bench.district import invariants
 from bench.district.client import Api
 from bench.district.platform import SERVICES, Platform, restart_broker, restart_postgresql, start_recorder
@@ -174,7 +175,7 @@ def main(argv: list[str]) -> int:
         platform = Platform(args.backend, workdir, cleanup)
         platform.start()
         log_path = workdir / "events.jsonl"
-        start_recorder(platform, log_path, cleanup)
+        recorder = start_recorder(platform, log_path, cleanup)
         api = Api(platform.urls)
         district = District(api, seed=args.seed, entities=args.entities)
         log(f"registering {args.entities} entities; logs in {workdir}")
@@ -194,8 +195,11 @@ def main(argv: list[str]) -> int:
             if args.chaos else None
         log(f"full speed: {args.cases} lifecycles, {args.workers} at a time" + (" under faults" if chaos else ""))
         since = time.time()
+        cpu = CpuSampler({name: process.popen.pid for name, process in platform.processes.items()}
+                         | {"subscriber (pika)": recorder.popen.pid}).start()
         flows, seconds = run_cases(district, args.cases, workers=args.workers, rate=None)
-        phases["max"] = {"lifecycles": len(flows), "seconds": round(seconds, 1), "since": since, "until": time.time()}
+        phases["max"] = {"lifecycles": len(flows), "seconds": round(seconds, 1), "since": since, "until": time.time(),
+                         "cpu": cpu.stop(len(flows))}
         if chaos:
             while not chaos.done():  # every kind gets its faults, even if the cases finished first
                 time.sleep(1)
@@ -205,7 +209,7 @@ def main(argv: list[str]) -> int:
 
         manifest = [f.as_dict() for f in district.flows]
         (workdir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        report = invariants.check(manifest, log_path, api, district.staff)
+        report = invariants.check(manifest, log_path, api, district.staff, restarted=bool(chaos and chaos.log))
         events, _ = invariants.read_log(log_path)
         for name, phase in phases.items():
             in_phase = [e for e in events if phase["since"] <= e["received_at"] <= phase["until"] + 5]
@@ -256,6 +260,10 @@ def render(figures: dict, report: invariants.Report) -> str:
                      f"{phase['lifecycles_per_second']}/s, {phase['events_per_second']} events/s; "
                      f"command→subscriber p50 {_ms(lat['p50_ms'])} p99 {_ms(lat['p99_ms'])} "
                      f"({lat['samples']} samples)")
+    cpu = figures["phases"].get("max", {}).get("cpu") or {}
+    if cpu:
+        lines.append(f"  CPU per lifecycle at full speed (machine {cpu['machine_busy_pct']:.0f}% busy): " + ", ".join(
+            f"{k} {v:.0f} ms" for k, v in cpu["cpu_ms_per_event"].items() if v >= 0.5))
     lines.append("  peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in figures["peak_rss_mb"].items()))
     if "raw_broker_msgs_per_second" in figures:
         events = max((p["events_per_second"] for p in figures["phases"].values()), default=0)

@@ -70,7 +70,8 @@ def read_log(path: Path) -> tuple[list[dict[str, Any]], int]:
     return sorted(seen.values(), key=lambda e: (e["time"], e["received_at"])), repeats
 
 
-def check(flows: list[dict[str, Any]], log_path: Path, api: Api, staff: Staff, *, whole_platform: bool = True) -> Report:
+def check(flows: list[dict[str, Any]], log_path: Path, api: Api, staff: Staff, *, whole_platform: bool = True,
+          restarted: bool = False) -> Report:
     """``whole_platform``: the log holds every event of the platform's life (a fresh run), so the
     coverage endpoint's totals must equal the log's; off for a demo on a long-running platform."""
     report = Report()
@@ -96,6 +97,8 @@ def check(flows: list[dict[str, Any]], log_path: Path, api: Api, staff: Staff, *
     report.add("every case's full-process record verifies (A-RECORD)", _records(flows, api, staff))
     if whole_platform:
         report.add("the coverage endpoint agrees with the log", _coverage(by_type, api, staff, report))
+    if whole_platform and not restarted:  # a killed process takes its counters with it
+        report.add("each service's published-events counters agree with the log", _metrics(events, api))
     report.add("the credit records agree with the log (R-CREDIT)", _credit(by_type, flows, api))
     return report
 
@@ -235,6 +238,19 @@ def _coverage(by_type, api, staff, report: Report) -> list[str]:
         elif got != value:
             bad.append(f"/coverage {name} = {got}, the log says {value}")
     return bad
+
+
+def _metrics(events, api) -> list[str]:
+    """``amr_events_published_total{service,type}`` (confirmed by the broker) against the log."""
+    logged: Counter = Counter((e["source"].rsplit("/", 1)[-1], e["type"]) for e in events)
+    counted: Counter = Counter()
+    for service in api.urls:
+        for line in api.get(service, "/metrics", None).splitlines():
+            if line.startswith("amr_events_published_total{"):
+                labels = dict(part.split("=", 1) for part in line[line.index("{") + 1:line.index("}")].split(","))
+                counted[(service, labels["type"].strip('"'))] += int(float(line.rsplit(" ", 1)[1]))
+    return [f"{service} {type_}: counter {counted[(service, type_)]}, log {logged[(service, type_)]}"
+            for service, type_ in sorted(set(logged) | set(counted)) if counted[(service, type_)] != logged[(service, type_)]]
 
 
 def _credit(by_type, flows, api) -> list[str]:
