@@ -17,7 +17,6 @@ import os
 import platform as host
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -176,6 +175,7 @@ def main(argv: list[str]) -> int:
         platform.start()
         log_path = workdir / "events.jsonl"
         recorder = start_recorder(platform, log_path, cleanup)
+        baseline = invariants.published_counters(Api(platform.urls))  # e.g. the seed marks, before it
         api = Api(platform.urls)
         district = District(api, seed=args.seed, entities=args.entities)
         log(f"registering {args.entities} entities; logs in {workdir}")
@@ -209,7 +209,8 @@ def main(argv: list[str]) -> int:
 
         manifest = [f.as_dict() for f in district.flows]
         (workdir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        report = invariants.check(manifest, log_path, api, district.staff, restarted=bool(chaos and chaos.log))
+        report = invariants.check(manifest, log_path, api, district.staff, restarted=bool(chaos and chaos.log),
+                                  baseline=baseline)
         events, _ = invariants.read_log(log_path)
         for name, phase in phases.items():
             in_phase = [e for e in events if phase["since"] <= e["received_at"] <= phase["until"] + 5]

@@ -192,7 +192,7 @@ class District:
 
     def _review(self, flow: Flow, outcome: str) -> None:
         """The reviewer's opinion on the case's open review (legal_review opens it from the proposal)."""
-        review = self.api.wait_for("legal_review", f"/reviews?state=open", self.staff.reviewer,
+        review = self.api.wait_for("legal_review", "/reviews?state=open", self.staff.reviewer,
                                    lambda page: any(r["case_no"] == flow.case_no for r in page["items"]),
                                    f"an open review of {flow.case_no}")
         review_id = next(r["review_id"] for r in review["items"] if r["case_no"] == flow.case_no)
