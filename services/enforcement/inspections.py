@@ -29,6 +29,8 @@ READERS = ("officer", "supervisor", "operator")
 OFFICERS = ("officer", "supervisor")
 _STAFF_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _REGISTER_FIELDS = ("name", "category", "status", "sector", "town")
+# A target as stored in a draw's snapshot: one row per candidate, in Target's field order.
+_TARGET_FIELDS = ("uscc", "name", "category", "status", "sector", "town", "credit_risk")
 # The status each registration event leaves the entity in (None: the event says it).
 _STATUS_AFTER = {"entity.registered": None, "entity.changed": None,
                  "entity.deregistration_noticed": "deregistration_noticed",
@@ -115,11 +117,10 @@ class RandomInspections:
                                             if k in spec})
         seed = data.get("seed") or inspection.new_seed()
         with self.store.engine.connect() as conn:
-            candidates = [inspection.Target(uscc=r.uscc, name=r.name, category=r.category, status=r.status,
-                                            sector=r.sector, town=r.town, credit_risk=r.credit_risk)
-                          for r in conn.execute(select(register_entities))]
+            # Only the admitted targets are kept (the register may hold the whole district).
+            candidates = [target for target in (inspection.Target(*row) for row in conn.execute(
+                select(*(register_entities.c[name] for name in _TARGET_FIELDS)))) if item.admits(target)]
             roster = [_inspector(row.data) for row in conn.execute(select(inspectors).where(inspectors.c.active == 1))]
-        candidates = [t for t in candidates if item.admits(t)]
         ratio = Decimal(str(data["sample_ratio"])) if "sample_ratio" in data else None
         result = inspection.draw(seed=seed, targets=candidates, item=item, inspectors=roster,
                                  sample_size=data.get("sample_size"), sample_ratio=ratio,
@@ -129,7 +130,7 @@ class RandomInspections:
             published = {"draw_id": draw_id, "item_name": spec["name"], **result.as_dict()}
             uow.execute(insert(inspection_draws).values(
                 draw_id=draw_id, drawn_on=drawn_on, data=published,
-                candidates=canonical_json([_target_row(t) for t in candidates]).decode("utf-8"),
+                candidates=canonical_json([[getattr(t, f) for f in _TARGET_FIELDS] for t in candidates]).decode(),
                 roster=canonical_json([_inspector_row(i) for i in roster]).decode("utf-8")))
             uow.publish("inspection.drawn", subject=draw_id, data={
                 "draw_id": draw_id, "item": {"name": spec["name"], **item.as_dict()},
@@ -151,7 +152,7 @@ class RandomInspections:
     def verify_draw(self, request, draw_id):
         with self.store.engine.connect() as conn:
             row = _draw_row(conn, draw_id)
-        targets = [inspection.Target(**t) for t in json.loads(row.candidates)]
+        targets = [inspection.Target(*t) for t in json.loads(row.candidates)]  # rows in _TARGET_FIELDS order
         roster = [_inspector(i) for i in json.loads(row.roster)]
         recorded = {k: v for k, v in row.data.items() if k not in ("draw_id", "item_name")}
         item = inspection.InspectionItem(**{k: frozenset(v) for k, v in recorded["item"].items()})
@@ -231,11 +232,6 @@ def _inspector(data: dict[str, Any]) -> inspection.Inspector:
 def _inspector_row(inspector: inspection.Inspector) -> dict[str, Any]:
     return {"staff_id": inspector.staff_id, "name": inspector.name, "conflicts": sorted(inspector.conflicts),
             "cert_expires": inspector.cert_expires.isoformat() if inspector.cert_expires else None}
-
-
-def _target_row(target: inspection.Target) -> dict[str, str]:
-    return {"uscc": target.uscc, "name": target.name, "category": target.category, "status": target.status,
-            "sector": target.sector, "town": target.town, "credit_risk": target.credit_risk}
 
 
 def _party_kind(uow, uscc: str) -> str:
