@@ -5,14 +5,6 @@ import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (must precede every other import, as nameko's CLI does)
 
-import os  # noqa: E402
-
-# PostgreSQL waits must yield to the other green threads: psycopg's default wait (a C poll) would
-# stall the whole service for every round trip. wait_select calls the (monkey-patched, green)
-# select.select. Consumers keep their order because each queue hands one batch at a time to a
-# worker (shared/events/subscriber.py). An operator may still choose another wait function.
-os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
-
 import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402

@@ -214,8 +214,9 @@ class EventSubscriber(Entrypoint):
             for delivery in deliveries:
                 self.queue_consumer.requeue_message(delivery.message)
             return
-        # One batch of this queue at a time: database waits yield to other green threads, and a
-        # second batch running beside the first could apply a later event before an earlier one.
+        # One batch of this queue at a time: a worker that yields (network I/O; green database
+        # waits if an operator sets PSYCOPG_WAIT_FUNC=wait_select) must not let a second batch
+        # apply a later event before an earlier one.
         batch.done.wait()
 
     def handle_result(self, batch: "DeliveryBatch", worker_ctx, result=None, exc_info=None):
