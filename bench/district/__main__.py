@@ -17,6 +17,7 @@ import os
 import platform as host
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -89,10 +90,15 @@ class Chaos:
             log(f"fault {len(self.log)}: {kind} {target} ({entry['seconds']} s, {outcome})")
 
 
-def run_cases(district: District, count: int, *, workers: int, rate: float | None) -> tuple[list, float]:
+def run_cases(district: District, count: int, *, workers: int, rate: float | None,
+              until=lambda: True, alive=lambda: None) -> tuple[list, float]:
+    """``count`` lifecycles (paced at ``rate`` per second, or as fast as ``workers`` allow); then more,
+    ``workers`` at a time, until ``until()`` holds (a chaos run keeps cases going through every fault).
+    ``alive()`` raises when the platform broke (a service exited by itself)."""
     started = time.monotonic()
-    flows = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    flows: list = []
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         futures = []
         for n in range(count):
             if rate:
@@ -100,10 +106,24 @@ def run_cases(district: District, count: int, *, workers: int, rate: float | Non
                 if wait > 0:
                     time.sleep(wait)
             futures.append(pool.submit(district.run_one))
+        while not until():
+            alive()
+            running = [f for f in futures if not f.done()]
+            flows += [f.result() for f in futures if f.done()]
+            futures = running + [pool.submit(district.run_one) for _ in range(workers - len(running))]
+            time.sleep(0.2)
         for future in futures:
+            while not future.done():
+                alive()
+                time.sleep(0.2)
             flows.append(future.result())
             if len(flows) % 100 == 0:
-                log(f"{len(flows)}/{count} cases done")
+                log(f"{len(flows)} cases done")
+    except BaseException:
+        district.api.stopped = True  # the pool's threads give up instead of holding the exit
+        raise
+    finally:
+        pool.shutdown(wait=True)
     return flows, time.monotonic() - started
 
 
@@ -158,7 +178,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--chaos", action="store_true", help="inject faults while the cases run")
     parser.add_argument("--faults", type=int, default=10, help="with --chaos: faults of each kind (default 10)")
-    parser.add_argument("--fault-interval", type=float, default=6.0, help="with --chaos: mean seconds between faults")
+    parser.add_argument("--fault-interval", type=float, default=3.0, help="with --chaos: mean seconds between faults")
     parser.add_argument("--fault-kinds", default=",".join(FAULTS),
                         help=f"with --chaos: which faults, comma-separated (default {','.join(FAULTS)})")
     parser.add_argument("--raw-events", type=int, default=20000, help="raw broker ceiling messages (0: skip)")
@@ -166,6 +186,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, event log, manifest)")
     args = parser.parse_args(argv)
 
+    def on_term(signum, frame):  # clean up (processes, vhost, databases) when stopped
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, on_term)
     workdir = Path(tempfile.mkdtemp(prefix="district-"))
     cleanup = Cleanup()
     figures: dict = {"backend": args.backend, "chaos": args.chaos}
@@ -187,7 +210,8 @@ def main(argv: list[str]) -> int:
         if args.steady:
             log(f"steady: {args.steady} lifecycles at {args.rate}/s")
             since = time.time()
-            flows, seconds = run_cases(district, args.steady, workers=max(args.workers, 64), rate=args.rate)
+            flows, seconds = run_cases(district, args.steady, workers=max(args.workers, 64), rate=args.rate,
+                                       alive=platform.check_alive)
             phases["steady"] = {"lifecycles": len(flows), "seconds": round(seconds, 1), "since": since,
                                 "until": time.time()}
         chaos = Chaos(platform, per_kind=args.faults, interval=args.fault_interval, seed=args.seed,
@@ -197,12 +221,11 @@ def main(argv: list[str]) -> int:
         since = time.time()
         cpu = CpuSampler({name: process.popen.pid for name, process in platform.processes.items()}
                          | {"subscriber (pika)": recorder.popen.pid}).start()
-        flows, seconds = run_cases(district, args.cases, workers=args.workers, rate=None)
+        flows, seconds = run_cases(district, args.cases, workers=args.workers, rate=None,
+                                   until=chaos.done if chaos else (lambda: True), alive=platform.check_alive)
         phases["max"] = {"lifecycles": len(flows), "seconds": round(seconds, 1), "since": since, "until": time.time(),
                          "cpu": cpu.stop(len(flows))}
         if chaos:
-            while not chaos.done():  # every kind gets its faults, even if the cases finished first
-                time.sleep(1)
             chaos.stop()
         peaks = platform.peak_rss_mb()
         quiesce(platform, log_path)
@@ -230,6 +253,8 @@ def main(argv: list[str]) -> int:
         ok = report.ok and (not chaos or chaos.done())
         return 0 if ok else 1
     finally:
+        if "api" in locals():
+            api.stopped = True  # threads still waiting on the platform give up
         cleanup.run()
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

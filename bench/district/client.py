@@ -63,6 +63,7 @@ class Api:
         self.sent: list[Sent] = []
         self.retries = 0
         self._lock = threading.Lock()
+        self.stopped = False  # set when the run fails: every waiting call gives up at once
 
     @property
     def session(self) -> requests.Session:
@@ -133,6 +134,8 @@ class Api:
             self._wait(deadline, f"PUT /inspectors/{staff_id}")
 
     def _wait(self, deadline: float, what: str) -> None:
+        if self.stopped:
+            raise ScenarioError(f"{what}: the run was stopped")
         if time.monotonic() > deadline:
             raise ScenarioError(f"{what}: no answer within {self.patience:.0f} s")
         time.sleep(0.25)
@@ -146,7 +149,7 @@ class Api:
             value = self.get(service, path, auth)
             if check(value):
                 return value
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or self.stopped:
                 raise ScenarioError(f"{what}: still {str(value)[:300]}")
             time.sleep(pause)
             pause = min(pause * 1.5, 1.0)

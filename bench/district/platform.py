@@ -37,6 +37,7 @@ class Platform:
         self.databases: dict[str, str] = {}
         self.amqp_uri = AMQP_URI
         self.restarts = 0
+        self._restarting: dict[str, bool] = {}
 
     @property
     def urls(self) -> dict[str, str]:
@@ -72,6 +73,13 @@ class Platform:
         self.cleanup.push(f"stop {label}", process.stop)
         wait_until(lambda: self.healthy(name), timeout, f"{name} /health", interval=0.2, alive=process.check_alive)
 
+    def check_alive(self) -> None:
+        """A service that exited by itself (not one the chaos killed and restarted) fails the run."""
+        for name, process in self.processes.items():
+            if process.popen.poll() is not None and not self._restarting.get(name):
+                raise BenchError(f"{name} exited by itself (code {process.popen.returncode}); its log: "
+                                 f"{process.log_path}\n{process.tail(1500)}")
+
     def healthy(self, name: str) -> bool:
         try:
             return requests.get(self.urls[name] + "/health", timeout=2).status_code == 200
@@ -81,10 +89,14 @@ class Platform:
     def kill_and_restart(self, name: str) -> None:
         """SIGKILL: no clean shutdown, whatever was in flight is cut."""
         process = self.processes[name]
-        os.killpg(process.popen.pid, signal.SIGKILL)
-        process.popen.wait(10)
-        self.restarts += 1
-        self.start_service(name)
+        self._restarting[name] = True
+        try:
+            os.killpg(process.popen.pid, signal.SIGKILL)
+            process.popen.wait(10)
+            self.restarts += 1
+            self.start_service(name)
+        finally:
+            self._restarting[name] = False
 
     def peak_rss_mb(self) -> dict[str, float]:
         peaks = {}

@@ -86,7 +86,8 @@ LIST_QUERY = {"limit": {"type": "integer", "minimum": 1, "maximum": 200}, "curso
 _USCC = {"type": "string", "pattern": "^[0-9ABCDEFGHJKLMNPQRTUWXY]{18}$"}
 _CHOICES = {"type": "array", "items": {"type": "string", "pattern": "^[a-z_]{1,60}$"}, "uniqueItems": True,
             "maxItems": 50}
-INSPECTOR = body(["name"], name=SHORT_TEXT, cert_no={"type": "string", "maxLength": 40}, cert_expires=DATE,
+INSPECTOR = body(["name"], name={**SHORT_TEXT, "maxLength": 100},  # inspectors.name is VARCHAR(100)
+                 cert_no={"type": "string", "maxLength": 40}, cert_expires=DATE,
                  conflicts={"type": "array", "items": _USCC, "uniqueItems": True, "maxItems": 1000},
                  active={"type": "boolean"})
 DRAW = body(

@@ -25,6 +25,8 @@ from datetime import datetime, timezone
 from functools import partial
 
 import amqp
+import amqp.exceptions
+import kombu.exceptions
 from kombu import Connection
 from sqlalchemy import insert, select
 from kombu.messaging import Queue
@@ -212,12 +214,25 @@ class EventSubscriber(Entrypoint):
                                         handle_result=partial(self.handle_result, batch))
         except ContainerBeingKilled:
             for delivery in deliveries:
-                self.queue_consumer.requeue_message(delivery.message)
+                self._settle_safely(self.queue_consumer.requeue_message, delivery.message)
             return
         # One batch of this queue at a time: a worker that yields (network I/O; green database
         # waits if an operator sets PSYCOPG_WAIT_FUNC=wait_select) must not let a second batch
         # apply a later event before an earlier one.
         batch.done.wait()
+
+    def _ack(self, message) -> None:
+        self._settle_safely(self.queue_consumer.ack_message, message)
+
+    def _settle_safely(self, settle, message) -> None:
+        """Ack or requeue; if the broker connection went away meanwhile, the delivery is simply left
+        unacknowledged: the broker redelivers it and the inbox makes that a no-op. (An exception
+        here would kill the service's container, as a broker restart mid-batch once did.)"""
+        try:
+            settle(message)
+        except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.KombuError) as exc:
+            log.warning("%s: could not settle a delivery (%s); the broker will redeliver it",
+                        self.queue_name, exc)
 
     def handle_result(self, batch: "DeliveryBatch", worker_ctx, result=None, exc_info=None):
         try:
@@ -235,10 +250,10 @@ class EventSubscriber(Entrypoint):
             if outcome == "handled":
                 metrics.EVENTS_CONSUMED.labels(service, event.type, "handled").inc()
                 _observe_end_to_end(service, event)
-                self.queue_consumer.ack_message(delivery.message)
+                self._ack(delivery.message)
             elif outcome == "duplicate":
                 metrics.EVENTS_CONSUMED.labels(service, event.type, "duplicate").inc()
-                self.queue_consumer.ack_message(delivery.message)
+                self._ack(delivery.message)
             else:
                 error_type, error_value = outcome[0], outcome[1]
                 error = "".join(traceback.format_exception_only(error_type, error_value)).strip()
@@ -259,7 +274,7 @@ class EventSubscriber(Entrypoint):
             log.exception("could not put %s in its retry queue; leaving it for redelivery", event_type)
             return  # not acked: the broker redelivers it when this consumer's channel closes
         metrics.EVENTS_CONSUMED.labels(self.container.service_name, event_type, "retried").inc()
-        self.queue_consumer.ack_message(message)
+        self._ack(message)
 
     def _dead_letter(self, message, event_type: str, reason: str, error: str, *, outcome: str,
                      attempts: int | None = None) -> None:
@@ -281,7 +296,7 @@ class EventSubscriber(Entrypoint):
         log.warning("dead-lettered %s on %s: %s (%s)", event_type, self.queue_name, reason, error[:200])
         metrics.DEAD_LETTERS.labels(service, event_type, reason).inc()
         metrics.EVENTS_CONSUMED.labels(service, event_type, outcome).inc()
-        self.queue_consumer.ack_message(message)
+        self._ack(message)
 
 
 def _retry_count(message) -> int:

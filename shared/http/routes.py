@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, Iterable
 
 from eventlet.event import Event as GreenEvent
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from sqlalchemy import insert, select, update
@@ -81,6 +81,22 @@ class ProblemWebServer(WebServer):
         return settings.http_host, settings.http_port
 
 
+# JSON Schema's "integer" admits 2.0; the domain code wants a Python int: only JSON integers pass.
+BodyValidator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)))
+
+
+def _nul_errors(value: Any, path: str = "") -> list[dict[str, str]]:
+    """U+0000 in any string or key: PostgreSQL text cannot hold it (a 500 there), so a 422 everywhere."""
+    if isinstance(value, str):
+        return [{"path": path or "/", "message": "text may not contain U+0000"}] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _nul_errors(k, path + "/" + str(k)) + _nul_errors(v, path + "/" + str(k))]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _nul_errors(v, f"{path}/{i}")]
+    return []
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -134,7 +150,7 @@ class Route(HttpRequestHandler):
         self.status = status
         self.content_type = content_type
         self.second_officer = second_officer
-        self._validator = Draft202012Validator(body, format_checker=FormatChecker()) if body else None
+        self._validator = BodyValidator(body, format_checker=FormatChecker()) if body else None
 
     @property
     def is_public(self) -> bool:
@@ -176,9 +192,14 @@ class Route(HttpRequestHandler):
         if len(raw) > MAX_BODY_BYTES:
             raise Problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
         request.body = None
+        inputs = {f"/{k}": v for k, v in getattr(request, "path_values", {}).items()}
+        inputs.update({f"?{k}": v for k, vs in request.args.lists() for v in vs})
+        nul = _nul_errors(inputs)
+        if nul:
+            raise Problem(422, "a path or query parameter contains U+0000", errors=nul)
         if self._validator is not None:
             request.body = parse_json(raw)
-            errors = _schema_errors(self._validator, request.body)
+            errors = _schema_errors(self._validator, request.body) or _nul_errors(request.body)
             if errors:
                 raise Problem(422, "the body does not match the schema of this route", errors=errors)
         idempotency = self._idempotency(request, principal, raw)
