@@ -19,6 +19,7 @@ second one wait for the first and then fail as a duplicate.
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -125,8 +126,12 @@ class UnitOfWork:
         try:
             if ctx.idempotency is not None:
                 principal, key, fingerprint = ctx.idempotency
+                # Until the route stores the answer, the row says what the command changed: if the
+                # process dies before answering, a retry learns that it was applied, and where.
+                applied = json.dumps({"subjects": [e.subject for e in self.events],
+                                      "event_types": [e.type for e in self.events]}, ensure_ascii=False)
                 self.connection.execute(insert(self._tables["idempotency_keys"]).values(
-                    principal=principal, key=key, fingerprint=fingerprint, created_at=now))
+                    principal=principal, key=key, fingerprint=fingerprint, created_at=now, body=applied))
             self._transaction.commit()
         except IntegrityError:
             self._close(commit=False)

@@ -87,9 +87,11 @@ class Api:
 
     def post(self, service: str, path: str, body: dict, auth: str, *, second: str | None = None,
              correlation: str | None = None, expect: tuple[int, ...] = (201, 200),
-             done: Callable[[], Any] | None = None, expects_event: tuple[str, str] | None = None) -> Any:
+             done: Callable[[], Any] | None = None, expects_event: tuple[str, str] | None = None,
+             recover: Callable[[list[str]], Any] | None = None) -> Any:
         """POST until it is answered; returns the body, or ``done()``'s value when the first attempt's
-        answer was lost but its effect is there."""
+        answer was lost but its effect is there. For a create, ``recover(subjects)`` reads what was
+        created when the service says the command was applied but its answer lost."""
         key = str(uuid.uuid4())
         headers = {"Authorization": auth, "Idempotency-Key": key}
         if second:
@@ -107,8 +109,11 @@ class Api:
                 answer = self.session.post(self.urls[service] + path, json=body, headers=headers, timeout=30)
                 if answer.status_code in expect:
                     return answer.json()
-                if answer.status_code == 409 and attempts > 1 and done is not None:
-                    result = done()
+                if answer.status_code == 409 and attempts > 1:
+                    problem = answer.json()
+                    if problem.get("applied") and recover is not None and problem.get("subjects"):
+                        return recover(problem["subjects"])
+                    result = done() if done is not None else None
                     if result:
                         return result
                 if answer.status_code not in RETRYABLE and not (answer.status_code == 409 and attempts > 1):

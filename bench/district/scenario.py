@@ -115,7 +115,9 @@ class District:
             return
         drawn = self.api.post("enforcement", "/inspections/draws", {
             "item": {"name": "年度双随机抽查"}, "sample_size": min(sample, len(self.subjects)), "team_size": 2,
-            "seed": f"district-{self.seed}-{uuid.uuid4().hex[:8]}"}, self.staff.supervisor)
+            "seed": f"district-{self.seed}-{uuid.uuid4().hex[:8]}"}, self.staff.supervisor,
+            recover=lambda subjects: self.api.get("enforcement", f"/inspections/draws/{subjects[0]}",
+                                                  self.staff.supervisor))
         self.inspection_targets = [{"draw_id": drawn["draw_id"], **a} for a in drawn["assignments"]]
 
     # -- running ----------------------------------------------------------------------------------------
@@ -143,7 +145,7 @@ class District:
         clue = self.api.post("enforcement", "/clues", {
             "source": source, "received_on": ago(received), "subject": flow.subject,
             "summary": f"群众举报：{flow.subject['name']}涉嫌销售过期食品"}, self.staff.officer,
-            correlation=flow.correlation, expects_event=("clue.received", "clue"))
+            correlation=flow.correlation, expects_event=("clue.received", "clue"), recover=self._clue_at)
         flow.clue_id = clue["clue_id"]
         self._file(flow, filed)
 
@@ -155,6 +157,9 @@ class District:
                              done=lambda: self._clue(flow).get("case_no") and self._clue(flow))
         flow.case_no = case["case_no"]
         flow.steps.append("filed")
+
+    def _clue_at(self, subjects: list[str]) -> dict:
+        return self.api.get("enforcement", f"/clues/{subjects[0]}", self.staff.supervisor)
 
     def _clue(self, flow: Flow) -> dict:
         return self.api.get("enforcement", f"/clues/{flow.clue_id}", self.staff.supervisor)
@@ -268,7 +273,8 @@ class District:
             "legal_basis": ["《市场主体登记管理条例》第四十八条"],
             "penalty": {"kinds": ["fine"], "fine_amount_yuan": 100 if flow.subject["kind"] != "organisation" else 1000},
             "paid_on_the_spot": True}, self.staff.officer, correlation=flow.correlation,
-            expects_event=("penalty.decided", "case"))
+            expects_event=("penalty.decided", "case"),
+            recover=lambda subjects: self.api.get("enforcement", f"/cases/{subjects[0]}", self.staff.supervisor))
         flow.case_no = flow.clue_id = decided["case_no"]
         self._close(flow)
 
@@ -276,7 +282,7 @@ class District:
         clue = self.api.post("enforcement", "/clues", {
             "source": "complaint", "received_on": ago(3), "subject": flow.subject,
             "summary": "投诉：价格标示不清"}, self.staff.officer, correlation=flow.correlation,
-            expects_event=("clue.received", "clue"))
+            expects_event=("clue.received", "clue"), recover=self._clue_at)
         flow.clue_id = clue["clue_id"]
         self.api.post("enforcement", f"/clues/{flow.clue_id}/filing-decision",
                       {"decision": "not_file", "decided_on": ago(1), "reason": "经核查，违法事实不成立"},
@@ -400,7 +406,9 @@ class District:
             "mark_name_used": "埔田竹笋", "product": "鲜竹笋", "role": "seller", "seller": flow.subject,
             "claimed_origin": "埔田镇", "actual_origin": "福建省", "sales_amount_yuan": 3_000,
             "observed_on": ago(20), "reporter": {"kind": "right_holder", "name": "埔田竹笋协会"}},
-            self.staff.ip_officer, correlation=flow.correlation, expects_event=("infringement.reported", "report"))
+            self.staff.ip_officer, correlation=flow.correlation, expects_event=("infringement.reported", "report"),
+            recover=lambda subjects: self.api.get("ip_protection", f"/infringement-reports/{subjects[0]}",
+                                                  self.staff.ip_officer))
         flow.report_id = report["report_id"]
         shown = self.api.wait_for("ip_protection", f"/infringement-reports/{flow.report_id}", self.staff.ip_officer,
                                   lambda r: r.get("clue_id"), f"the clue of report {flow.report_id}")

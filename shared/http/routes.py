@@ -13,10 +13,11 @@ import logging
 import re
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any, Iterable
 
+import eventlet
 from eventlet.event import Event as GreenEvent
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from nameko.web.handlers import HttpRequestHandler
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 PUBLIC = frozenset({"public"})
 MAX_BODY_BYTES = 1_000_000
 CORRELATION_HEADER = "X-Correlation-Id"
+# A replayed key whose command committed this long ago without an answer: the process died in between.
+ANSWER_LOST_AFTER = timedelta(seconds=15)
+ANSWER_LOST_TYPE = "https://amr.jiedong.example/problems/answer-lost"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SECOND_OFFICER_HEADER = "X-Second-Officer"  # O-TWO: the second officer's own bearer token
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -288,7 +292,14 @@ class Route(HttpRequestHandler):
         if row.fingerprint != fingerprint:
             raise Problem(422, "this Idempotency-Key was already used for a different request")
         if row.status is None:
-            raise Problem(409, "a request with this Idempotency-Key is still being processed")
+            created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
+            if datetime.now(timezone.utc) - created < ANSWER_LOST_AFTER:
+                raise Problem(409, "a request with this Idempotency-Key is still being processed")
+            # Committed long ago and never answered: the service stopped between the two.
+            applied = json.loads(row.body) if row.body else {}
+            raise Problem(409, "this request was applied, but its answer was lost (the service stopped before "
+                               "answering); read the resources it changed", type_=ANSWER_LOST_TYPE, applied=True,
+                          subjects=applied.get("subjects", []), event_types=applied.get("event_types", []))
         return Response(row.body, status=row.status, content_type="application/json; charset=utf-8",
                         headers={"Idempotent-Replayed": "true"})
 
@@ -296,12 +307,18 @@ class Route(HttpRequestHandler):
         who, key, fingerprint = idempotency
         table = self.store.tables["idempotency_keys"]
         values = {"status": response.status_code, "body": response.get_data(as_text=True)}
-        with self.store.engine.begin() as conn:
-            updated = conn.execute(update(table).where(table.c.principal == who, table.c.key == key)
-                                   .values(**values)).rowcount
-            if not updated:  # the handler wrote nothing through a unit of work
-                conn.execute(insert(table).values(principal=who, key=key, fingerprint=fingerprint,
-                                                  created_at=datetime.now(timezone.utc), **values))
+        for attempt in range(8):  # the database restarting must not leave the answer unrecorded
+            try:
+                with self.store.engine.begin() as conn:
+                    updated = conn.execute(update(table).where(table.c.principal == who, table.c.key == key)
+                                           .values(**values)).rowcount
+                    if not updated:  # the handler wrote nothing through a unit of work
+                        conn.execute(insert(table).values(principal=who, key=key, fingerprint=fingerprint,
+                                                          created_at=datetime.now(timezone.utc), **values))
+                return
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("could not record the answer to Idempotency-Key %s yet: %s", key, exc)
+                eventlet.sleep(0.25 * 2 ** attempt)
 
 
 def _json_default(value: Any) -> Any:

@@ -67,3 +67,49 @@ def test_chinese_text_round_trips_byte_for_byte(producer):
     answer = requests.get(producer.url + f"/records/{created['record_id']}", headers=officer, timeout=10)
     assert answer.json()["value"] == value
     assert value.encode("utf-8") in answer.content
+
+
+def test_a_command_applied_whose_answer_was_lost_says_so_and_where_on_replay(producer, database_url, probe_name):
+    """The service dies between committing a command and storing its answer (SIGKILL, or the database
+    gone for good): a replay of the key must neither apply the command again nor wait forever. The
+    unit of work wrote, in the command's own transaction, which aggregates it changed."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select, update
+
+    from shared.db import make_engine
+    from tests.support.probe.tables import metadata
+
+    key = str(uuid.uuid4())
+    headers = {**OPERATOR, "Idempotency-Key": key}
+    first = requests.post(producer.url + "/records", json={"value": "一次"}, headers=headers, timeout=10)
+    record_id = first.json()["record_id"]
+    keys = metadata.tables["idempotency_keys"]
+    engine = make_engine(database_url)
+    with engine.begin() as conn:  # back to what the command's transaction alone left
+        conn.execute(update(keys).where(keys.c.key == key).values(
+            status=None, body='{"subjects": ["%s"], "event_types": ["probe.recorded"]}' % record_id))
+    again = requests.post(producer.url + "/records", json={"value": "一次"}, headers=headers, timeout=10)
+    assert again.status_code == 409 and "still being processed" in again.json()["detail"]  # it may yet answer
+    with engine.begin() as conn:
+        conn.execute(update(keys).where(keys.c.key == key).values(
+            created_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+    lost = requests.post(producer.url + "/records", json={"value": "一次"}, headers=headers, timeout=10).json()
+    assert lost["status"] == 409 and lost["type"].endswith("/answer-lost") and lost["applied"] is True
+    assert lost["subjects"] == [record_id] and lost["event_types"] == ["probe.recorded"]
+    assert requests.get(f"{producer.url}/records/{record_id}", timeout=10,
+                        headers=bearer(["officer"], cert_no="C", cert_expires="2099-12-31")).status_code == 200
+
+    # What the unit of work itself writes before any answer exists:
+    fresh = str(uuid.uuid4())
+    from shared.store import CATALOG, FlowContext, UnitOfWork
+    context = FlowContext(correlation_id="c", causation_id="t", idempotency=("tester", fresh, "f" * 64))
+    with UnitOfWork(service=f"{probe_name}_producer", engine=engine,
+                    tables={n: metadata.tables[n] for n in ("outbox", "inbox", "idempotency_keys")},
+                    catalog=CATALOG, context=context) as uow:
+        uow.publish("probe.recorded", subject="R-42", data={"record_id": "R-42", "value": "x"})
+    with engine.connect() as conn:
+        row = conn.execute(select(keys).where(keys.c.key == fresh)).one()
+    assert row.status is None and '"R-42"' in row.body and "probe.recorded" in row.body
+    engine.dispose()
+
