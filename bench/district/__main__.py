@@ -49,6 +49,7 @@ class Chaos:
         self.per_kind = per_kind
         self.interval = interval
         self.rng = random.Random(seed)
+        self.victims = self.rng.sample(SERVICES, len(SERVICES))
         self.log: list[dict] = []
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="chaos", daemon=True)
@@ -74,8 +75,9 @@ class Chaos:
             started = time.monotonic()
             target = ""
             try:
-                if kind == "kill_service":
-                    target = self.rng.choice(SERVICES)
+                if kind == "kill_service":  # every service in turn, in an order the seed shuffles
+                    kills = sum(1 for f in self.log if f["kind"] == "kill_service")
+                    target = self.victims[kills % len(self.victims)]
                     self.platform.kill_and_restart(target)
                 elif kind == "restart_broker":
                     restart_broker()

@@ -291,32 +291,30 @@ class District:
                       done=lambda: (lambda c: c if c["state"] == "not_filed" else None)(self._clue(flow)))
         flow.final = "not_filed"
 
+    def _investigate(self, flow: Flow, fine: float, *, received: int = 20, major: bool = False,
+                     facts: str | None = None, findings: dict | None = None) -> None:
+        """Clue, filing, evidence, a proposal, and legal clearance (by a reviewer when major)."""
+        self._open(flow, received=received, filed=received - 2)
+        self._evidence(flow, received - 3)
+        self._propose(flow, fine, facts=facts, findings=findings)
+        self._clear(flow, major=major)
+
     def _ordinary(self, flow: Flow) -> None:
         fine = self._small_fine(flow)
-        self._open(flow, received=20, filed=18)
-        self._evidence(flow, 17)
-        self._propose(flow, fine)
-        self._clear(flow, major=False)
+        self._investigate(flow, fine)
         self._ordinary_tail(flow, fine)
 
     def _late_payment(self, flow: Flow) -> None:
         fine = self._small_fine(flow)
-        self._open(flow, received=34, filed=33)
-        self._evidence(flow, 32)
-        self._propose(flow, fine)
-        self._clear(flow, major=False)
+        self._investigate(flow, fine, received=34)
         self._ordinary_tail(flow, fine, pre=26, decided=24, served=23, paid=0)
 
     def _natural_person(self, flow: Flow) -> None:
         person = self._person()
         flow.subject = person
         fine = float(self.rng.choice([500, 2_000, 5_000]))
-        self._open(flow, received=20, filed=18)
-        self._evidence(flow, 17)
-        facts = (f"当事人{person['name']}（身份证号{person['id_number']}，电话{person['phone']}，"
-                 f"住{person['address']}）无照经营。")
-        self._propose(flow, fine, facts=facts)
-        self._clear(flow, major=False)
+        self._investigate(flow, fine, facts=(f"当事人{person['name']}（身份证号{person['id_number']}，"
+                                             f"电话{person['phone']}，住{person['address']}）无照经营。"))
         self._ordinary_tail(flow, fine)
 
     def _person(self) -> dict[str, Any]:
@@ -333,10 +331,7 @@ class District:
 
     def _major(self, flow: Flow) -> None:
         fine = self._large_fine(flow)
-        self._open(flow, received=20, filed=18)
-        self._evidence(flow, 17)
-        self._propose(flow, fine)
-        self._clear(flow, major=True)
+        self._investigate(flow, fine, major=True)
         self._ordinary_tail(flow, fine)
 
     def _major_returned(self, flow: Flow) -> None:
@@ -354,10 +349,7 @@ class District:
 
     def _hearing(self, flow: Flow) -> None:
         fine = self._large_fine(flow)
-        self._open(flow, received=30, filed=29)
-        self._evidence(flow, 28)
-        self._propose(flow, fine)
-        self._clear(flow, major=True)
+        self._investigate(flow, fine, received=30, major=True)
         self._pre_notice(flow, 25)
         self._command(flow, "/hearing-requests", {"requested_on": ago(24)}, auth=self.staff.officer,
                       event="hearing.requested", done_when=lambda c: bool(c.get("hearing_requested_on")))
@@ -375,10 +367,7 @@ class District:
         self._serve_pay_close(flow, served=decided, paid=0, amount=fine * 0.8)
 
     def _transfer(self, flow: Flow, decision: str) -> None:
-        self._open(flow, received=20, filed=18)
-        self._evidence(flow, 17)
-        self._propose(flow, 200_000, findings={"offences": ["140"], "sales_yuan": 60_000})
-        self._clear(flow, major=True)
+        self._investigate(flow, 200_000, major=True, findings={"offences": ["140"], "sales_yuan": 60_000})
         self._command(flow, "/judiciary-transfers", {"receiving_organ": "揭阳市公安局揭东分局", "transferred_on": ago(12)},
                       event="case.transferred_to_judiciary", done_when=lambda c: bool(c.get("transfer")))
         self._command(flow, "/judiciary-receipts", {"decision": decision, "received_on": ago(11),

@@ -16,7 +16,7 @@ import yaml
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from shared.config import SERVICE_PORTS
-from tests.deploy.helpers import (CRD_REGEX_VARIANT, CRDS, K8S, PROMETHEUS, crds, documents, k8s_objects, kustomization, read_by_code,
+from tests.deploy.helpers import (CRD_REGEX_VARIANT, CRDS, K8S, PROMETHEUS, crds, k8s_objects, kustomization, read_by_code,
                                   run, strict_json_schema, tool, write_json, write_yaml)
 
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")   # the oldest and the newest release we support

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
 
 from tests.integration.registration.conftest import LEGAL_REVIEW_QUEUES
 from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES
 from tests.support.amqp import purge_queues
+from tests.support.clients import ServiceClient
 from tests.support.tokens import bearer
 
 IP_OFFICER = bearer(["ip_officer"], sub="IP-0001")
@@ -18,21 +18,8 @@ PUTIAN = "gi-putian-bamboo-shoots"
 DONGLIAO = "gi-dongliao-taro"
 
 
-class IpProtection:
-    def __init__(self, process):
-        self.process = process
-        self.url = process.url
-
-    def post(self, path: str, body, headers=IP_OFFICER, expect: int | None = 201):
-        answer = requests.post(self.url + path, json=body, headers=headers, timeout=15)
-        if expect is not None:
-            assert answer.status_code == expect, f"{path}: {answer.status_code} {answer.text}"
-        return answer
-
-    def get(self, path: str, headers=IP_OFFICER, expect: int = 200):
-        answer = requests.get(self.url + path, headers=headers, timeout=15)
-        assert answer.status_code == expect, f"{path}: {answer.status_code} {answer.text}"
-        return answer.json()
+class IpProtection(ServiceClient):
+    headers = IP_OFFICER
 
     def wait_seeded(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout

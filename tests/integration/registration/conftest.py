@@ -8,12 +8,12 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-import requests
 
 from services.registration.domain.synthetic import synthetic_register
 from shared.calendar import SHANGHAI
 from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES, Bus
 from tests.support.amqp import purge_queues
+from tests.support.clients import ServiceClient
 from tests.support.tokens import bearer
 
 REGISTRAR = bearer(["registrar"], sub="G-0001")
@@ -39,21 +39,8 @@ def entity_body(category: str = "enterprise", *, with_code: bool = False, **over
     return body
 
 
-class Registration:
-    def __init__(self, process):
-        self.process = process
-        self.url = process.url
-
-    def post(self, path: str, body, headers=REGISTRAR, expect: int | None = 201):
-        answer = requests.post(self.url + path, json=body, headers=headers, timeout=15)
-        if expect is not None:
-            assert answer.status_code == expect, f"{path}: {answer.status_code} {answer.text}"
-        return answer
-
-    def get(self, path: str, headers=REGISTRAR, expect: int = 200):
-        answer = requests.get(self.url + path, headers=headers, timeout=15)
-        assert answer.status_code == expect, f"{path}: {answer.status_code} {answer.text}"
-        return answer.json()
+class Registration(ServiceClient):
+    headers = REGISTRAR
 
     def register(self, category: str = "enterprise", **overrides) -> dict:
         return self.post("/entities", entity_body(category, **overrides)).json()
