@@ -25,8 +25,6 @@ from datetime import datetime, timezone
 from functools import partial
 
 import amqp
-import amqp.exceptions
-import kombu.exceptions
 from kombu import Connection
 from sqlalchemy import insert, select
 from kombu.messaging import Queue
@@ -214,7 +212,7 @@ class EventSubscriber(Entrypoint):
                                         handle_result=partial(self.handle_result, batch))
         except ContainerBeingKilled:
             for delivery in deliveries:
-                self._settle_safely(self.queue_consumer.requeue_message, delivery.message)
+                self.queue_consumer.requeue_message(delivery.message)
             return
         # One batch of this queue at a time: a worker that yields (network I/O; green database
         # waits if an operator sets PSYCOPG_WAIT_FUNC=wait_select) must not let a second batch
@@ -222,17 +220,11 @@ class EventSubscriber(Entrypoint):
         batch.done.wait()
 
     def _ack(self, message) -> None:
-        self._settle_safely(self.queue_consumer.ack_message, message)
-
-    def _settle_safely(self, settle, message) -> None:
-        """Ack or requeue; if the broker connection went away meanwhile, the delivery is simply left
-        unacknowledged: the broker redelivers it and the inbox makes that a no-op. (An exception
-        here would kill the service's container, as a broker restart mid-batch once did.)"""
-        try:
-            settle(message)
-        except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.KombuError) as exc:
-            log.warning("%s: could not settle a delivery (%s); the broker will redeliver it",
-                        self.queue_name, exc)
+        # If the broker connection went away meanwhile this raises and nameko stops the service
+        # (its supervisor restarts it; the delivery is redelivered and the inbox makes it a no-op).
+        # Swallowing the error instead was tried: the consumer then stalled silently (see the
+        # session note of 2026-12-01), which is worse than a visible restart.
+        self.queue_consumer.ack_message(message)
 
     def handle_result(self, batch: "DeliveryBatch", worker_ctx, result=None, exc_info=None):
         try:

@@ -123,31 +123,3 @@ def test_a_published_event_is_refused_for_an_overlong_subject_or_flow_id_as_rece
     for event in (review_cleared(), review_cleared(major=True, grounds=["M-FINE"])):
         CATALOG.parse(json.loads(CATALOG.check(event).to_json()))  # what passes check passes parse
 
-
-def test_a_lost_broker_connection_while_acknowledging_leaves_the_delivery_for_redelivery():
-    """A broker restart mid-batch once killed a service: the ack raised ConnectionResetError inside
-    the worker's result handler. Now the delivery is just left unacknowledged (the broker redelivers
-    it, the inbox makes that a no-op), and the service lives on."""
-    import amqp.exceptions
-
-    from shared.events.subscriber import EventSubscriber
-
-    subscriber = object.__new__(EventSubscriber)
-    subscriber.queue_name = "registration.on_case"
-
-    def ack_on_a_dead_connection(message):
-        raise ConnectionResetError(104, "Connection reset by peer")
-
-    subscriber._settle_safely(ack_on_a_dead_connection, object())  # no exception
-
-    def closed_channel(message):
-        raise amqp.exceptions.RecoverableConnectionError("connection already closed")
-
-    subscriber._settle_safely(closed_channel, object())
-
-    def a_bug(message):
-        raise KeyError("not a connection problem")
-
-    import pytest
-    with pytest.raises(KeyError):  # only connection failures are tolerated
-        subscriber._settle_safely(a_bug, object())
