@@ -224,7 +224,8 @@ def main(argv: list[str]) -> int:
         cpu = CpuSampler({name: process.popen.pid for name, process in platform.processes.items()}
                          | {"subscriber (pika)": recorder.popen.pid}).start()
         flows, seconds = run_cases(district, args.cases, workers=args.workers, rate=None,
-                                   until=chaos.done if chaos else (lambda: True), alive=platform.check_alive)
+                                   until=chaos.done if chaos else (lambda: True),
+                                   alive=platform.supervise if chaos else platform.check_alive)
         phases["max"] = {"lifecycles": len(flows), "seconds": round(seconds, 1), "since": since, "until": time.time(),
                          "cpu": cpu.stop(len(flows))}
         if chaos:
@@ -246,6 +247,7 @@ def main(argv: list[str]) -> int:
                          completed_without_error=completed)
         figures.update(phases=phases, peak_rss_mb=peaks, invariants=report.checks, checker=report.figures,
                        retries=api.retries, faults=chaos.log if chaos else [],
+                       unplanned_restarts=platform.unplanned,
                        kinds=dict(sorted(_count(f.kind for f in district.flows).items())))
         if args.raw_events:
             from bench.backbone import run_raw_pika
@@ -303,6 +305,11 @@ def render(figures: dict, report: invariants.Report) -> str:
         lines.append(f"  fault log ({len(figures['faults'])}):")
         lines += [f"    {f['at']} {f['kind']:<18} {f['target']:<14} {f['seconds']:>5} s  {f['outcome']}"
                   for f in figures["faults"]]
+    if figures.get("unplanned_restarts"):
+        lines.append(f"  services that exited by themselves and were started again (as a supervisor would): "
+                     f"{len(figures['unplanned_restarts'])}")
+        lines += [f"    {u['at']} {u['service']} (exit code {u['code']}, log {u['log']})"
+                  for u in figures["unplanned_restarts"]]
     lines.append("  invariants:")
     lines.append(report.render())
     return "\n".join(lines)

@@ -38,6 +38,7 @@ class Platform:
         self.amqp_uri = AMQP_URI
         self.restarts = 0
         self._restarting: dict[str, bool] = {}
+        self.unplanned: list[dict] = []  # services that exited by themselves and were started again
 
     @property
     def urls(self) -> dict[str, str]:
@@ -79,6 +80,20 @@ class Platform:
             if process.popen.poll() is not None and not self._restarting.get(name):
                 raise BenchError(f"{name} exited by itself (code {process.popen.returncode}); its log: "
                                  f"{process.log_path}\n{process.tail(1500)}")
+
+    def supervise(self) -> None:
+        """What Kubernetes does for a pod whose process exits: start it again. Used under chaos, where
+        each such restart is logged (``unplanned``) beside the injected faults."""
+        for name, process in list(self.processes.items()):
+            if process.popen.poll() is not None and not self._restarting.get(name):
+                self.unplanned.append({"service": name, "code": process.popen.returncode,
+                                       "at": time.strftime("%H:%M:%S"), "log": str(process.log_path)})
+                self._restarting[name] = True
+                try:
+                    self.restarts += 1
+                    self.start_service(name)
+                finally:
+                    self._restarting[name] = False
 
     def healthy(self, name: str) -> bool:
         try:
