@@ -5,7 +5,6 @@ import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (must precede every other import, as nameko's CLI does)
 
-import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -13,19 +12,9 @@ import sys  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from shared.config import SERVICE_PORTS, load_settings  # noqa: E402
+from shared.service import service_class  # noqa: E402
 
 log = logging.getLogger("shared.runner")
-
-
-def service_class(name: str):
-    if ":" in name:  # module:Class, for services outside services/ (the tests' probes)
-        module_name, _, class_name = name.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)
-    module = importlib.import_module(f"services.{name}.service")
-    for value in vars(module).values():
-        if isinstance(value, type) and getattr(value, "name", None) == name:
-            return value
-    raise SystemExit(f"services.{name}.service defines no service named {name!r}")
 
 
 def nameko_config(name: str) -> dict:

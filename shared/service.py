@@ -4,6 +4,7 @@ A service class inherits :class:`PlatformService` and declares ``name`` and ``st
 """
 from __future__ import annotations
 
+import importlib
 import logging
 
 from sqlalchemy import text
@@ -60,3 +61,16 @@ class PlatformService:
     def openapi(self, request):
         routes = [e for e in self.store.entrypoints if isinstance(e, Route)]
         return build_document(self.name, routes)
+
+
+def service_class(name: str):
+    """The service class behind a name (``enforcement``) or a ``module:Class`` path. Importing it
+    has no side effect (unlike ``shared.runner``, which monkey-patches the process for eventlet)."""
+    if ":" in name:  # module:Class, for services outside services/ (the tests' probes)
+        module_name, _, class_name = name.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
+    module = importlib.import_module(f"services.{name}.service")
+    for value in vars(module).values():
+        if isinstance(value, type) and getattr(value, "name", None) == name:
+            return value
+    raise SystemExit(f"services.{name}.service defines no service named {name!r}")
