@@ -229,10 +229,9 @@ def _coverage(by_type, api, staff, report: Report) -> list[str]:
                 "major": sum(1 for e in decided if e["data"]["proposal_hash"] in opened),
                 "bypasses": len(by_type["review.bypass_detected"]),
                 "disclosures_published": len(by_type["disclosure.published"])}
-    found = _flatten(coverage)
     bad = []
     for name, value in expected.items():
-        got = next((v for k, v in found.items() if k.endswith(name)), None)
+        got = coverage.get(name)
         if got is None:
             bad.append(f"/coverage has no {name}")
         elif got != value:
@@ -275,11 +274,3 @@ def _credit(by_type, flows, api) -> list[str]:
             bad.append(f"{uscc}: credit record {sorted(on_record)} vs log {sorted(decisions)}")
     return bad
 
-
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        out = {}
-        for key, inner in value.items():
-            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else key))
-        return out
-    return {prefix: value}

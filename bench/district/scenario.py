@@ -22,6 +22,7 @@ from bench.district.client import Api, ScenarioError, Staff
 from services.registration.domain.synthetic import DISTRICT_MIX, synthetic_register
 from services.enforcement.domain.deadlines import late_payment_surcharge
 from shared.calendar import SHANGHAI, WorkingDayCalendar
+from shared.law.disclosure import resident_id_check_digit
 
 # The mix of case kinds (weights): what a district's year looks like, compressed.
 MIX: dict[str, int] = {
@@ -324,9 +325,8 @@ class District:
             phone = f"13{self.rng.randrange(100_000_000, 999_999_999)}"
             name = self.rng.choice("陈林黄李吴郑蔡许杨王") + self.rng.choice(["晓明", "丽娟", "志强", "秀英", "建华"])
         body = f"445203{birth:%Y%m%d}{serial}"
-        weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-        check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
-        return {"name": name, "kind": "natural_person", "id_number": body + check, "phone": phone,
+        return {"name": name, "kind": "natural_person", "id_number": body + resident_id_check_digit(body),
+                "phone": phone,
                 "address": f"广东省揭阳市揭东区曲溪街道新风路{serial}号"}
 
     def _major(self, flow: Flow) -> None:

@@ -8,12 +8,13 @@ disclosure) reaches registration only as events, kept in its own read model.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nameko.timer import timer
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 
 from services.registration import repository as repo
 from services.registration import schemas
@@ -78,11 +79,11 @@ class RegistrationService(PlatformService):
         standing = repo.standing(connection, entity.uscc)
         view["deregistration_barriers"] = [b.as_dict() for b in deregistration.barriers(
             entity, standing, deregistration.Mode.SIMPLIFIED)]
-        view["credit_risk"] = self._risk(connection, entity.uscc).value
+        view["credit_risk"] = self._risk(connection, entity.uscc, standing).value
         return view
 
-    def _risk(self, connection, uscc: str) -> credit.CreditRisk:
-        standing = repo.standing(connection, uscc)
+    def _risk(self, connection, uscc: str, standing: deregistration.Standing | None = None) -> credit.CreditRisk:
+        standing = standing or repo.standing(connection, uscc)
         revoked = repo.revoked_penalties(connection, uscc)
         dates = [d for ref, d in repo.penalties(connection, uscc) if ref not in revoked]
         return credit.risk(credit.Standing(on_serious_list=bool(standing.serious_listings),
@@ -379,7 +380,7 @@ class RegistrationService(PlatformService):
             if event.type == "case.opened":
                 uscc = (data.get("subject") or {}).get("uscc")
                 if uscc:
-                    repo.note_fact(uow, repo.OPEN_CASE, data["case_no"], uscc, _event_day(data["opened_at"]))
+                    repo.note_fact(uow, repo.OPEN_CASE, data["case_no"], uscc, shanghai_date(data["opened_at"]))
             else:
                 repo.drop_fact(uow, repo.OPEN_CASE, data["case_no"])
 
@@ -394,9 +395,9 @@ class RegistrationService(PlatformService):
                 entry = credit.penalty_entry(data)
                 if credit.needs_execution(data):
                     repo.note_fact(uow, repo.UNEXECUTED_PENALTY, data["decision_no"], uscc,
-                                   _event_day(data["decided_at"]))
+                                   shanghai_date(data["decided_at"]))
                 self._credit(uow, uscc, credit.EntryKind.PENALTY, data["decision_no"],
-                             _event_day(data["decided_at"]), entry)
+                             shanghai_date(data["decided_at"]), entry)
                 return
             uscc = repo.drop_fact(uow, repo.UNEXECUTED_PENALTY, data["decision_no"]) or \
                 repo.penalty_party(uow.connection, data["decision_no"])
@@ -417,13 +418,13 @@ class RegistrationService(PlatformService):
                 uscc = (data["fields"].get("party") or {}).get("uscc")
                 if uscc:
                     self._credit(uow, uscc, credit.EntryKind.DISCLOSURE_PUBLISHED, data["disclosure_id"],
-                                 _event_day(data["published_at"]),
+                                 shanghai_date(data["published_at"]),
                                  {"decision_no": data["decision_no"], "due_by": data["due_by"]})
                 return
             uscc = repo.disclosure_party(uow.connection, data["disclosure_id"])
             if uscc:
                 self._credit(uow, uscc, credit.EntryKind.DISCLOSURE_WITHDRAWN, data["disclosure_id"],
-                             _event_day(data["withdrawn_at"]),
+                             shanghai_date(data["withdrawn_at"]),
                              {"decision_no": data["decision_no"], "rule": data["rule"], "reason": data["reason"]})
 
     @subscribe("enforcement", "inspection.result_recorded")
@@ -519,7 +520,6 @@ class RegistrationService(PlatformService):
                     self._publish_stopped(uow, entity)
 
     def _refresh_gauges(self) -> None:
-        from sqlalchemy import func
         with self.store.engine.connect() as conn:
             for status, count in conn.execute(select(entities.c.status, func.count()).group_by(entities.c.status)):
                 ENTITIES_BY_STATUS.labels(self.name, status).set(count)
@@ -547,7 +547,7 @@ class _EntityCommand:
             self.entity, self.version = repo.load_entity(uow.connection, self.uscc)
             self.before = self.entity.to_dict()
         except BaseException:
-            self.uow.__exit__(*__import__("sys").exc_info())
+            self.uow.__exit__(*sys.exc_info())
             raise
         return uow, self.entity
 
@@ -556,7 +556,6 @@ class _EntityCommand:
             try:
                 repo.save_entity(self.uow, self.entity, self.version)
             except BaseException:
-                import sys
                 return self.uow.__exit__(*sys.exc_info())
         return self.uow.__exit__(exc_type, exc, tb)
 
@@ -569,8 +568,3 @@ def _listing_event(listing: dict[str, Any]) -> dict[str, Any]:
     keys = ("listing_id", "list", "ground", "listed_on", "report_year", "detail", "decision_no", "from_listing",
             "removed_on", "removal_reason")
     return {k: listing[k] for k in keys if listing.get(k) is not None}
-
-
-def _event_day(moment: str) -> date:
-    """The Asia/Shanghai date of an event's timestamp (or a plain date)."""
-    return shanghai_date(moment)

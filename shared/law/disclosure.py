@@ -241,13 +241,17 @@ def valid_uscc(code: str) -> bool:
     return _uscc_check_character(code[:17]) == code[17]
 
 
+def resident_id_check_digit(first17: str) -> str:
+    """GB 11643: the check digit of a resident identity number's first 17 digits."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
 def valid_resident_id(number: str) -> bool:
     """GB 11643: 17 digits, a plausible birth date (digits 7-14) and the correct check digit."""
     number = number.upper()
     if len(number) != 18 or not number[:17].isdigit() or not _birth_date_plausible(number[6:14]):
         return False
-    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == number[17]
+    return resident_id_check_digit(number[:17]) == number[17]
 
 
 def _birth_date_plausible(yyyymmdd: str) -> bool:

@@ -60,20 +60,15 @@ def risk(standing: Standing, on: date) -> CreditRisk:
     return CreditRisk.LOW
 
 
-_PUBLIC_PENALTY_FIELDS = ("decision_no", "case_no", "kinds", "fine_amount_yuan", "confiscation_amount_yuan",
-                          "legal_basis", "decided_on")
-
-
 def penalty_entry(decided: Mapping[str, Any]) -> dict[str, Any]:
     """The public part of a ``penalty.decided`` event, for the credit record."""
     penalty = decided.get("penalty", {})
-    entry = {"decision_no": decided["decision_no"], "case_no": decided["case_no"],
-             "kinds": list(penalty.get("kinds", [])),
-             "fine_amount_yuan": penalty.get("fine_amount_yuan", 0),
-             "confiscation_amount_yuan": penalty.get("confiscation_amount_yuan", 0),
-             "legal_basis": decided.get("legal_basis"),
-             "decided_on": _shanghai_day(decided.get("decided_at"))}
-    return {k: entry[k] for k in _PUBLIC_PENALTY_FIELDS}
+    return {"decision_no": decided["decision_no"], "case_no": decided["case_no"],
+            "kinds": list(penalty.get("kinds", [])),
+            "fine_amount_yuan": penalty.get("fine_amount_yuan", 0),
+            "confiscation_amount_yuan": penalty.get("confiscation_amount_yuan", 0),
+            "legal_basis": decided.get("legal_basis"),
+            "decided_on": _shanghai_day(decided.get("decided_at"))}
 
 
 def _shanghai_day(moment: Any) -> str:

@@ -18,6 +18,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Iterator, Mapping, Sequence, TypeVar
 
+from shared.law.disclosure import resident_id_check_digit
 from shared.law.uscc import SERIAL_LIMIT, EntityCategory, generate
 
 __all__ = [
@@ -268,8 +269,6 @@ _FEMALE = "丽娜敏婷燕芳玲娟静霞秀琴蓉洁妹婉纯佩怡晓雪丹萍
 # Jiedong county (揭东县, before 2012), still on the cards of people registered there.
 _ID_REGION = _Weighted([("445221", 40), ("445203", 15), ("445202", 20), ("445222", 8),
                         ("445224", 7), ("445281", 10)])
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _BORN_FROM = date(1955, 1, 1).toordinal()
 _BORN_LAST_YEAR = 2002
 
@@ -277,8 +276,7 @@ _BORN_LAST_YEAR = 2002
 def _resident_id(region: str, born: date, sequence: int) -> str:
     """GB 11643: address code, birth date, 3-digit sequence (odd for men), check digit."""
     body = f"{region}{born:%Y%m%d}{sequence:03d}"
-    total = sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS))
-    return body + _ID_CHECK[total % 11]
+    return body + resident_id_check_digit(body)
 
 
 def _person(rnd, randrange, founded: date) -> dict:

@@ -2,7 +2,6 @@
 them), on SQLite and PostgreSQL, in the test run's own RabbitMQ vhost."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -10,6 +9,7 @@ from tests.integration.registration.conftest import LEGAL_REVIEW_QUEUES
 from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES
 from tests.support.amqp import purge_queues
 from tests.support.clients import ServiceClient
+from tests.support.waiting import eventually
 from tests.support.tokens import bearer
 
 IP_OFFICER = bearer(["ip_officer"], sub="IP-0001")
@@ -22,10 +22,8 @@ class IpProtection(ServiceClient):
     headers = IP_OFFICER
 
     def wait_seeded(self, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.get("/marks")["items"]) < 2:
-            assert time.monotonic() < deadline, "the seed marks never appeared"
-            time.sleep(0.1)
+        marks = eventually(lambda: self.get("/marks")["items"], lambda items: len(items) >= 2, timeout)
+        assert len(marks) >= 2, "the seed marks never appeared"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 mark's infringement history."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -12,17 +11,12 @@ from shared.store import CATALOG
 from tests.integration.enforcement.conftest import OFFICER, Bus
 from tests.integration.ip_protection.conftest import IP_OFFICER, PUTIAN
 from tests.integration.registration.conftest import TODAY
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
-def _wait(fetch, check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if check(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
+_wait = eventually
 
 
 def test_a_report_becomes_a_clue_then_a_case_and_its_penalty_enters_the_mark_s_history(ip_flow, test_vhost_uri):

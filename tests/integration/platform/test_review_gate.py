@@ -13,6 +13,7 @@ import requests
 from shared.events.envelope import Event, source_of
 from shared.store import CATALOG
 from tests.integration.enforcement.conftest import OFFICER, Bus, Enforcement
+from tests.support.amqp import purge_queues
 from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -23,14 +24,7 @@ CONSUMER_QUEUES = ("enforcement.on_review", "legal_review.on_decision_proposed",
 
 @pytest.fixture
 def platform(database_factory, processes, test_vhost_uri):
-    connection = pika.BlockingConnection(pika.URLParameters(test_vhost_uri))
-    for name in CONSUMER_QUEUES:
-        channel = connection.channel()
-        try:
-            channel.queue_purge(name)
-        except pika.exceptions.ChannelClosedByBroker:
-            pass
-    connection.close()
+    purge_queues(test_vhost_uri, *CONSUMER_QUEUES)
     review_db = database_factory("legal_review")
     review = processes("legal_review", {"DATABASE_URL": review_db, "AMQP_URI": test_vhost_uri,
                                         "DISCLOSURE_SCAN_SECONDS": "0.5"})

@@ -3,7 +3,6 @@ them), on SQLite and PostgreSQL, in the test run's own RabbitMQ vhost."""
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from shared.calendar import SHANGHAI
 from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES, Bus
 from tests.support.amqp import purge_queues
 from tests.support.clients import ServiceClient
+from tests.support.waiting import eventually
 from tests.support.tokens import bearer
 
 REGISTRAR = bearer(["registrar"], sub="G-0001")
@@ -47,14 +47,10 @@ class Registration(ServiceClient):
 
     def wait_until(self, uscc: str, check, timeout: float = 20.0) -> dict:
         """Poll the entity until ``check(view)`` holds (the read model follows events)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            view = self.get(f"/entities/{uscc}")
-            if check(view):
-                return view
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{uscc} never reached the expected state: {view}")
-            time.sleep(0.1)
+        view = eventually(lambda: self.get(f"/entities/{uscc}"), check, timeout)
+        if not check(view):
+            raise AssertionError(f"{uscc} never reached the expected state: {view}")
+        return view
 
 
 @pytest.fixture

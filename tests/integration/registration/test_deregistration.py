@@ -3,12 +3,12 @@ enforcement service's events (its own read model), refuses simplified deregistra
 and accepts it once the case is closed and the penalty paid; objections and the 20-day boundaries."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from tests.integration.enforcement.conftest import OFFICER
 from tests.integration.registration.conftest import TODAY, days_ago
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -58,13 +58,10 @@ def test_r_dereg_refused_while_a_case_is_open_or_its_penalty_unpaid_accepted_aft
 
     register_events.wait_for("entity.deregistered", uscc=uscc)
     # R-CREDIT: the penalty, its execution and legal_review's disclosure, each from another service's event.
-    deadline = time.monotonic() + 20
-    while True:
-        credit = registration.get(f"/entities/{uscc}/credit", headers={})
-        kinds = sorted(e["kind"] for e in credit["entries"])
-        if kinds == ["disclosure_published", "penalty", "penalty_executed"] or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    credit = eventually(lambda: registration.get(f"/entities/{uscc}/credit", headers={}),
+                        lambda c: sorted(e["kind"] for e in c["entries"]) == [
+                            "disclosure_published", "penalty", "penalty_executed"], pause=0.2)
+    kinds = sorted(e["kind"] for e in credit["entries"])
     assert kinds == ["disclosure_published", "penalty", "penalty_executed"]
     penalty = next(e for e in credit["entries"] if e["kind"] == "penalty")
     assert penalty["decision_no"] == decision_no and penalty["fine_amount_yuan"] == 5000

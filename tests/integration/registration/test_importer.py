@@ -11,17 +11,14 @@ from shared.law.uscc import validate
 from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES, Enforcement
 from tests.integration.registration.conftest import REGISTRATION_QUEUES, Registration
 from tests.support.amqp import purge_queues
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
 def _wait_targets(enforcement, total: int) -> int:
-    deadline = time.monotonic() + 60
-    while True:
-        seen = enforcement.get("/inspections/targets?limit=1")["total"]
-        if seen >= total or time.monotonic() > deadline:
-            return seen
-        time.sleep(0.3)
+    return eventually(lambda: enforcement.get("/inspections/targets?limit=1")["total"], lambda seen: seen >= total,
+                      timeout=60, pause=0.3)
 
 
 def test_an_import_before_the_service_starts_reaches_other_services_once_and_can_be_rerun(

@@ -4,7 +4,6 @@ and flow back into the register (a suspected violation becomes a clue; "not foun
 address" lists the entity, R-ABNORMAL)."""
 from __future__ import annotations
 
-import time
 
 import pytest
 import requests
@@ -14,6 +13,7 @@ from tests.integration.enforcement.conftest import ENFORCEMENT_QUEUES, SUPERVISO
 from tests.integration.registration.conftest import TODAY
 from tests.support.amqp import purge_queues
 from tests.support.tokens import bearer
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +40,8 @@ def district(registration, database_factory, processes, test_vhost_uri):
 
 def _targets(enforcement, expected: int, **filters) -> dict:
     query = "&".join(f"{k}={v}" for k, v in filters.items())
-    deadline = time.monotonic() + 30
-    while True:
-        page = enforcement.get(f"/inspections/targets?limit=500&{query}")
-        if page["total"] >= expected or time.monotonic() > deadline:
-            return page
-        time.sleep(0.2)
+    return eventually(lambda: enforcement.get(f"/inspections/targets?limit=500&{query}"),
+                      lambda page: page["total"] >= expected, timeout=30, pause=0.2)
 
 
 def test_i_draw_reproducible_conflict_free_verifiable_and_its_results_flow_back(district):
@@ -57,9 +53,8 @@ def test_i_draw_reproducible_conflict_free_verifiable_and_its_results_flow_back(
     registration.register("individual_business", sector="catering")
     page = _targets(enforcement, 14)
     assert page["total"] == 14
-    deadline = time.monotonic() + 20
-    while enforcement.get("/inspections/targets?status=deregistered")["total"] != 1 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    eventually(lambda: enforcement.get("/inspections/targets?status=deregistered"),
+               lambda page: page["total"] == 1, pause=0.2)
     assert [t["uscc"] for t in enforcement.get("/inspections/targets?status=deregistered")["items"]] == [deregistered]
 
     conflicted = made[0]
